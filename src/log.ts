@@ -1,0 +1,54 @@
+/**
+ * Structured logging to stderr (stdout stays clean for `ask --json`). Secrets are redacted twice:
+ * by key (any field named like a token) and by value (the bot token pattern anywhere in a string),
+ * so a failed API call whose URL embeds the token cannot leak it.
+ */
+import pino, { type Logger, type DestinationStream } from 'pino';
+import type { LogLevel } from './config.js';
+
+export type { Logger };
+
+const TOKEN_PATTERN = /\d{5,}:[A-Za-z0-9_-]{20,}/g;
+
+/** Replaces anything shaped like a Telegram bot token with a placeholder. */
+export function redactSecrets(text: string): string {
+  return text.replace(TOKEN_PATTERN, '<redacted-token>');
+}
+
+function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactSecrets(value);
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) {
+    return { type: value.name, message: redactSecrets(value.message), stack: value.stack ? redactSecrets(value.stack) : undefined };
+  }
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = /token|secret|password/i.test(k) ? '<redacted>' : scrub(v, depth + 1);
+  return out;
+}
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Where log lines go; default stderr. Tests pass a capturing stream. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: undefined,
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => scrub(a)) as Parameters<typeof method>);
+        },
+      },
+    },
+    options.destination ?? pino.destination({ fd: 2, sync: true }),
+  );
+}
+
+/** A logger that drops everything (tests, library use). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,179 @@
+/**
+ * Arabic text handling shared by ingest (sentence splitting) and retrieval (matching).
+ *
+ * Matching happens on normalised text; what users see is always the original. Normalisation
+ * never changes what a word means, only how it is spelt: diacritics and tatweel go, alef forms
+ * merge, ى→ي, ة→ه, ؤ→و, ئ→ي, Persian/Urdu letter variants map to Arabic ones, Arabic-Indic
+ * digits become ASCII, Latin letters are lower-cased.
+ */
+import { stemmer as snowballArabic } from '@orama/stemmers/arabic';
+import { stemmer as snowballEnglish } from '@orama/stemmers/english';
+import stopwordsIso from 'stopwords-iso/stopwords-iso.json' with { type: 'json' };
+import type { Lang, Sentence } from '../types.js';
+
+const DIACRITICS = /[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]/g;
+const CHAR_MAP: Record<string, string> = {
+  'أ': 'ا', 'إ': 'ا', 'آ': 'ا', 'ٱ': 'ا', 'ٲ': 'ا', 'ٳ': 'ا',
+  'ى': 'ي', 'ی': 'ي', 'ې': 'ي', 'ئ': 'ي',
+  'ة': 'ه', 'ۃ': 'ه', 'ہ': 'ه', 'ە': 'ه', 'ھ': 'ه',
+  'ؤ': 'و', 'ک': 'ك', 'گ': 'ك',
+};
+const CHAR_PATTERN = new RegExp(`[${Object.keys(CHAR_MAP).join('')}]`, 'g');
+const INDIC_DIGITS = /[\u0660-\u0669\u06F0-\u06F9]/g;
+
+/** Normalises text for matching (see module doc). Length may change: never slice originals with it. */
+export function normalize(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(DIACRITICS, '')
+    .replace(CHAR_PATTERN, (c) => CHAR_MAP[c] ?? c)
+    .replace(INDIC_DIGITS, (d) => String((d.charCodeAt(0) - (d >= '\u06F0' ? 0x06f0 : 0x0660)) % 10))
+    .toLowerCase();
+}
+
+const ARABIC_LETTER = /[\u0600-\u06FF]/;
+const WORD = /[\p{L}\p{M}\p{N}]+(?:[.,٫][\p{N}]+)*/gu;
+
+/** Words of a normalised string (numbers such as 13.8 stay whole). */
+export function words(normalized: string): string[] {
+  return normalized.match(WORD) ?? [];
+}
+
+/**
+ * Dialect question words and fillers (Levantine, Gulf, Egyptian, Maghrebi) mapped to the MSA
+ * word they stand for. Questions are matched in MSA; the mapped words are stopwords anyway,
+ * so the main effect is that dialect filler never counts as content.
+ */
+export const DIALECT_TO_MSA: Readonly<Record<string, string>> = {
+  'شو': 'ماذا', 'شنو': 'ماذا', 'ايش': 'ماذا', 'إيش': 'ماذا', 'وش': 'ماذا', 'شنهو': 'ماذا', 'اش': 'ماذا', 'شنوه': 'ماذا',
+  'قديش': 'كم', 'قدي': 'كم', 'كديش': 'كم', 'قداش': 'كم', 'اديش': 'كم', 'قدّيش': 'كم',
+  'مين': 'من', 'منو': 'من', 'مينو': 'من',
+  'وين': 'اين', 'فين': 'اين', 'وينو': 'اين',
+  'ليش': 'لماذا', 'ليه': 'لماذا', 'علاش': 'لماذا',
+  'امتى': 'متى', 'إمتى': 'متى', 'ايمتى': 'متى', 'امتا': 'متى', 'وقتيش': 'متى',
+  'كيفاش': 'كيف', 'ازاي': 'كيف', 'إزاي': 'كيف', 'شلون': 'كيف', 'اشلون': 'كيف',
+  'هلق': 'الان', 'هلأ': 'الان', 'دلوقتي': 'الان', 'هسه': 'الان', 'توا': 'الان',
+  'هيك': 'هكذا', 'كده': 'هكذا', 'هاد': 'هذا', 'هادا': 'هذا', 'هاي': 'هذه', 'ده': 'هذا', 'دي': 'هذه',
+  'مش': 'ليس', 'مو': 'ليس', 'موش': 'ليس', 'بدي': 'اريد', 'عايز': 'اريد', 'ابغى': 'اريد', 'بدك': 'تريد',
+  'كتير': 'كثير',
+};
+
+const EXTRA_STOPWORDS = [
+  // Question scaffolding that carries no topic.
+  'ماذا', 'لماذا', 'متى', 'اين', 'كيف', 'كم', 'هل', 'ما', 'من', 'هو', 'هي', 'ماهي', 'ماهو', 'اي', 'الذي', 'التي',
+  'قال', 'قالت', 'ذكر', 'ذكرت', 'بحسب', 'حسب', 'وفق', 'عن', 'على', 'في', 'الى', 'مع',
+  'please', 'tell', 'me', 'about', 'what', 'who', 'whom', 'which', 'when', 'where', 'why', 'how', 'did', 'does', 'do', 'is', 'are', 'was', 'were',
+];
+
+function buildStopwords(): Set<string> {
+  const lists = stopwordsIso as unknown as Record<string, string[]>;
+  const set = new Set<string>();
+  for (const w of [...(lists.ar ?? []), ...(lists.en ?? []), ...EXTRA_STOPWORDS, ...Object.keys(DIALECT_TO_MSA)]) {
+    for (const t of words(normalize(w))) set.add(t);
+  }
+  return set;
+}
+
+/** Arabic (stopwords-iso, normalised), English, and dialect question words. */
+export const STOPWORDS: ReadonlySet<string> = buildStopwords();
+
+export type StemmerName = 'light' | 'snowball' | 'none';
+
+const ARTICLE_PREFIXES = ['وال', 'بال', 'كال', 'فال', 'لل', 'ال'];
+const SUFFIXES = ['ها', 'ان', 'ات', 'ون', 'ين', 'يه', 'ه', 'ي'];
+
+/**
+ * Light stemming in the style of Larkey's light10 on normalised Arabic: a leading و, then one
+ * definite-article prefix (وال بال كال فال لل ال), then plural/feminine/possessive suffixes,
+ * keeping at least three letters. Conservative by design: it merges الصين/والصين/بالصين/الصينية
+ * without collapsing distinct roots. Non-Arabic words are stemmed with Snowball English.
+ */
+export function lightStem(word: string): string {
+  if (!ARABIC_LETTER.test(word)) return /^[a-z]+$/.test(word) ? snowballEnglish(word) : word;
+  let w = word;
+  if (w.length > 3 && w.startsWith('و')) w = w.slice(1);
+  for (const p of ARTICLE_PREFIXES) {
+    if (w.startsWith(p) && w.length - p.length >= 2) {
+      w = w.slice(p.length);
+      break;
+    }
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of SUFFIXES) {
+      if (w.endsWith(s) && w.length - s.length >= 3) {
+        w = w.slice(0, -s.length);
+        changed = true;
+        break;
+      }
+    }
+  }
+  return w;
+}
+
+export function stem(word: string, stemmer: StemmerName = 'light'): string {
+  if (stemmer === 'none') return word;
+  if (stemmer === 'snowball') return ARABIC_LETTER.test(word) ? snowballArabic(word) : /^[a-z]+$/.test(word) ? snowballEnglish(word) : word;
+  return lightStem(word);
+}
+
+export interface TermOptions {
+  stemmer?: StemmerName;
+  /** Keep stopwords (default false). */
+  keepStopwords?: boolean;
+}
+
+/**
+ * Index/query terms of raw text: normalise, split into words, map dialect words to MSA,
+ * drop stopwords and one-letter words, stem.
+ */
+export function terms(text: string, options: TermOptions = {}): string[] {
+  const out: string[] = [];
+  for (const raw of words(normalize(text))) {
+    const w = DIALECT_TO_MSA[raw] ?? raw;
+    if (!options.keepStopwords && (STOPWORDS.has(w) || w.length < 2)) continue;
+    out.push(stem(w, options.stemmer));
+  }
+  return out;
+}
+
+/** 'ar' when the text has at least as many Arabic letters as Latin ones, else 'en'. */
+export function detectLang(text: string): Lang {
+  const arabic = (text.match(/[\u0600-\u06FF]/g) ?? []).length;
+  const latin = (text.match(/[A-Za-z]/g) ?? []).length;
+  return latin > arabic ? 'en' : 'ar';
+}
+
+const TERMINATORS = new Set(['.', '؟', '?', '!', '؛', ';', '\n']);
+const CLOSERS = new Set(['"', '”', '»', "'", ')', ']', '’', '\u200F', '\u200E']);
+
+/**
+ * Splits text into sentences on . ؟ ? ! ؛ ; and line breaks, keeping closing quotes and brackets
+ * with the sentence they end, and never splitting inside a number (13.8, 1.5) or an ellipsis run.
+ * Offsets are relative to `text` plus `base`; each sentence's text is trimmed and is exactly
+ * `text.slice(start - base, end - base)`.
+ */
+export function splitSentences(text: string, base = 0): Sentence[] {
+  const out: Sentence[] = [];
+  let start = 0;
+  const push = (end: number) => {
+    let s = start;
+    let e = end;
+    while (s < e && /\s/.test(text[s]!)) s++;
+    while (e > s && /\s/.test(text[e - 1]!)) e--;
+    if (e > s && /[\p{L}\p{N}]/u.test(text.slice(s, e))) out.push({ start: base + s, end: base + e, text: text.slice(s, e) });
+    start = end;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (!TERMINATORS.has(c)) continue;
+    if (c === '.' && /\d/.test(text[i - 1] ?? '') && /\d/.test(text[i + 1] ?? '')) continue;
+    let end = i + 1;
+    while (end < text.length && (TERMINATORS.has(text[end]!) && text[end] !== '\n')) end++;
+    while (end < text.length && CLOSERS.has(text[end]!)) end++;
+    push(end);
+    i = end - 1;
+  }
+  push(text.length);
+  return out;
+}
