@@ -87,6 +87,8 @@ export interface Chunk {
   sentences: Sentence[];
   /** Ordinal of the chunk within its section. */
   ordinal: number;
+  /** The sub-heading the chunk falls under, if any: searchable context, never quoted. */
+  heading: string | null;
 }
 
 /** Where a hit came from and how it ranked there (1-based ranks). */

@@ -1,0 +1,217 @@
+/**
+ * Answer composition: from retrieved chunks to an extractive, cited answer.
+ *
+ * - Every sentence of the top chunks is scored by how much of the question it covers (query
+ *   terms weighted by IDF), plus a small prior from its chunk's retrieval rank and a bonus when
+ *   it holds the kind of thing asked for (a number for «كم», a date for «متى»).
+ * - The best sentences are quoted verbatim, each followed by [n]. A quote that is not a verbatim
+ *   substring of the passage it cites is dropped (it cannot happen by construction; it is
+ *   checked anyway because citations are the product's promise).
+ * - Sources are numbered in date order, oldest first, undated last; when they carry different
+ *   dates the answer says which report is the most recent.
+ * - When no sentence covers enough of the question, the answer is a grounded refusal in the
+ *   question's language that names the closest articles, if any. Nothing outside the corpus is
+ *   ever said.
+ */
+import { normalize, words } from './text/arabic.js';
+import type { LexicalIndex, WeightedTerm } from './retrieve/lexical.js';
+import type { Answer, Citation, Hit, Lang, Quote, RetrievalMode, Sentence, Timings } from './types.js';
+
+export interface AnswerOptions {
+  /** Chunks whose sentences compete for quoting. */
+  candidateChunks: number;
+  /** Most sentences quoted. */
+  maxQuotes: number;
+  /** A further sentence is quoted only if it scores at least this fraction of the best one. */
+  secondaryRatio: number;
+  /** Minimum share of the question's (IDF-weighted) terms the best sentence must cover. */
+  minCoverage: number;
+  /**
+   * Cosine similarity above which the dense retriever alone may justify an answer; null when
+   * the model's scores are not calibrated (then refusal rests on lexical evidence only).
+   */
+  denseThreshold: number | null;
+}
+
+export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
+  candidateChunks: 5,
+  maxQuotes: 3,
+  secondaryRatio: 0.8,
+  minCoverage: 0.45,
+  denseThreshold: null,
+};
+
+/** Dense-only answer thresholds for models whose similarity scale is known. */
+export const DENSE_THRESHOLDS: Readonly<Record<string, number>> = {
+  // mE5 cosine similarities are compressed into roughly 0.7-0.9; 0.86 separates on-topic passages.
+  'Xenova/multilingual-e5-small': 0.86,
+};
+
+export interface ComposeInput {
+  question: string;
+  lang: Lang;
+  /** The question's own terms (and a follow-up's earlier question, at a lower weight). */
+  queryTerms: WeightedTerm[];
+  hits: Hit[];
+  lexical: LexicalIndex;
+  mode: RetrievalMode;
+  options?: Partial<AnswerOptions>;
+}
+
+const NUMBER_QUESTION = /(^|\s)(كم|قديش|كديش|اديش|how many|how much|how long)(\s|$)/;
+const DATE_QUESTION = /(^|\s)(متى|امتى|ايمتى|when|what year)(\s|$)/;
+const DATE_WORDS = /\d{4}|يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين|الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد|امس|اليوم/;
+
+interface Scored {
+  sentence: Sentence;
+  hit: Hit;
+  hitRank: number;
+  coverage: number;
+  score: number;
+  matched: Set<string>;
+}
+
+function expectedKind(question: string): 'number' | 'date' | null {
+  const q = ` ${normalize(question)} `;
+  if (NUMBER_QUESTION.test(q)) return 'number';
+  if (DATE_QUESTION.test(q)) return 'date';
+  return null;
+}
+
+function sortSources(citations: Citation[]): Citation[] {
+  return [...citations].sort((a, b) => {
+    if (a.date && b.date) return a.date.localeCompare(b.date) || b.score - a.score;
+    if (a.date) return -1;
+    if (b.date) return 1;
+    return b.score - a.score;
+  });
+}
+
+const TEXT = {
+  ar: {
+    sources: 'المصادر:',
+    latest: (n: number, date: string) => `أحدث هذه التقارير هو [${n}] بتاريخ ${date}؛ قد تكون التفاصيل تغيّرت منذ التقارير الأقدم.`,
+    refusal: 'لا تتناول المقالات المتوفرة لديّ هذا السؤال، لذا لن أخمّن إجابة.',
+    closest: 'أقرب المقالات إلى سؤالك:',
+    noTitle: 'بلا عنوان',
+    noDate: 'بلا تاريخ',
+  },
+  en: {
+    sources: 'Sources:',
+    latest: (n: number, date: string) => `The most recent of these reports is [${n}], dated ${date}; details may have changed since the older ones.`,
+    refusal: "The articles I have don't cover this question, so I won't guess.",
+    closest: 'Closest articles to your question:',
+    noTitle: 'untitled',
+    noDate: 'undated',
+  },
+} as const;
+
+/** One source line: `[n] headline — outlet, date (file)`. */
+export function sourceLine(c: Pick<Citation, 'n' | 'title' | 'outlet' | 'date' | 'file'>, lang: Lang): string {
+  const t = TEXT[lang];
+  const meta = [c.outlet, c.date ?? t.noDate].filter(Boolean).join(lang === 'ar' ? '، ' : ', ');
+  return `[${c.n}] ${c.title ?? t.noTitle} — ${meta} (${c.file})`;
+}
+
+/** Composes the answer (or refusal) from ranked hits. Pure: no I/O. */
+export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answerMs' | 'totalMs'> & { startedAt: number }): Answer {
+  const composeStart = performance.now();
+  const options = { ...DEFAULT_ANSWER_OPTIONS, ...input.options };
+  const t = TEXT[input.lang];
+  const weights = new Map<string, number>();
+  for (const { term, weight } of input.queryTerms) {
+    weights.set(term, (weights.get(term) ?? 0) + weight * input.lexical.idf(term));
+  }
+  const total = [...weights.values()].reduce((a, b) => a + b, 0);
+  const kind = expectedKind(input.question);
+  const candidates = input.hits.slice(0, options.candidateChunks);
+
+  const scored: Scored[] = [];
+  const seen = new Set<string>();
+  candidates.forEach((hit, hitRank) => {
+    for (const sentence of hit.chunk.sentences) {
+      const key = `${hit.chunk.docId}:${sentence.start}`;
+      if (seen.has(key)) continue; // overlapping chunks repeat a sentence
+      seen.add(key);
+      const matched = new Set<string>();
+      for (const term of input.lexical.analyze(sentence.text)) if (weights.has(term)) matched.add(term);
+      let covered = 0;
+      for (const term of matched) covered += weights.get(term)!;
+      const coverage = total > 0 ? covered / total : 0;
+      let score = coverage + 0.08 / (hitRank + 1);
+      if (kind === 'number' && /\d/.test(normalize(sentence.text))) score += 0.1;
+      if (kind === 'date' && DATE_WORDS.test(normalize(sentence.text))) score += 0.1;
+      // Very short fragments rarely answer anything on their own.
+      if (words(sentence.text).length < 4) score -= 0.1;
+      scored.push({ sentence, hit, hitRank, coverage, score, matched });
+    }
+  });
+  scored.sort((a, b) => b.score - a.score || a.hitRank - b.hitRank || a.sentence.start - b.sentence.start);
+
+  const best = scored[0];
+  const denseBest = candidates.reduce((m, h) => Math.max(m, h.signals.dense?.score ?? 0), 0);
+  const denseConfident = options.denseThreshold !== null && denseBest >= options.denseThreshold;
+  const answerable = best !== undefined && (best.coverage >= options.minCoverage || (denseConfident && best.hit.signals.dense !== undefined));
+
+  const finish = (answer: Omit<Answer, 'timings'>): Answer => {
+    const now = performance.now();
+    return { ...answer, timings: { ...timings, answerMs: now - composeStart, totalMs: now - timings.startedAt } } as Answer;
+  };
+
+  if (!answerable) {
+    const closest: Answer['closest'] = [];
+    for (const hit of input.hits) {
+      if (closest.length >= 2) break;
+      if (closest.some((c) => c.file === hit.chunk.docId)) continue;
+      if ((hit.signals.lexical?.score ?? 0) <= 0 && !denseConfident) continue;
+      closest.push({ file: hit.chunk.docId, title: hit.chunk.title, date: hit.chunk.date });
+    }
+    const lines: string[] = [t.refusal];
+    if (closest.length > 0) {
+      lines.push(t.closest);
+      for (const c of closest) lines.push(`- ${c.title ?? t.noTitle} (${c.date ?? t.noDate}, ${c.file})`);
+    }
+    return finish({
+      question: input.question, answered: false, lang: input.lang, answer: lines.join('\n'), quotes: [], citations: [], closest, latest: null, mode: input.mode,
+    });
+  }
+
+  // Pick quotes: the best, then others close to it that add something (new terms or another source).
+  const picked: Scored[] = [best!];
+  for (const s of scored.slice(1)) {
+    if (picked.length >= options.maxQuotes) break;
+    if (s.score < best!.score * options.secondaryRatio || s.coverage < options.minCoverage * 0.75) continue;
+    const newTerms = [...s.matched].some((term) => !picked.some((p) => p.matched.has(term)));
+    const newSource = !picked.some((p) => p.hit.chunk.docId === s.hit.chunk.docId);
+    if (newTerms || newSource) picked.push(s);
+  }
+  // Quotes read in article order within a source.
+  const byChunk = new Map<string, Scored[]>();
+  for (const p of picked) {
+    if (!p.hit.chunk.text.includes(p.sentence.text)) continue; // verbatim or nothing
+    byChunk.set(p.hit.chunk.id, [...(byChunk.get(p.hit.chunk.id) ?? []), p]);
+  }
+  const unsorted: Citation[] = [...byChunk.values()].map((ps) => {
+    const chunk = ps[0]!.hit.chunk;
+    return {
+      n: 0, file: chunk.docId, title: chunk.title, outlet: chunk.outlet, agency: chunk.agency, date: chunk.date,
+      passage: chunk.text, score: Math.max(...ps.map((p) => p.score)), chunkId: chunk.id, section: chunk.sectionKind,
+    };
+  });
+  const citations = sortSources(unsorted).map((c, i) => ({ ...c, n: i + 1 }));
+  const numberOf = new Map(citations.map((c) => [c.chunkId, c.n]));
+  const quotes: Quote[] = picked
+    .filter((p) => numberOf.has(p.hit.chunk.id))
+    .sort((a, b) => b.score - a.score)
+    .map((p) => ({ text: p.sentence.text, n: numberOf.get(p.hit.chunk.id)!, chunkId: p.hit.chunk.id, start: p.sentence.start, end: p.sentence.end }));
+
+  const dates = new Set(citations.map((c) => c.date).filter(Boolean));
+  const latestCitation = dates.size > 1 ? [...citations].reverse().find((c) => c.date) : undefined;
+  const lines = quotes.map((q) => `${q.text} [${q.n}]`);
+  lines.push('', t.sources, ...citations.map((c) => sourceLine(c, input.lang)));
+  if (latestCitation) lines.push(t.latest(latestCitation.n, latestCitation.date!));
+  return finish({
+    question: input.question, answered: true, lang: input.lang, answer: lines.join('\n'), quotes, citations, closest: [],
+    latest: latestCitation?.n ?? null, mode: input.mode,
+  });
+}

@@ -1,0 +1,204 @@
+/**
+ * The answer engine: the one seam every surface (Telegram bot, console chat, CLI, eval, bench)
+ * uses. `openEngine` brings the index up to date with the corpus and returns an {@link Engine}
+ * whose `ask()` runs retrieve (dense ∥ lexical → fusion → diversity) → answer.
+ */
+import { composeAnswer, DEFAULT_ANSWER_OPTIONS, DENSE_THRESHOLDS, type AnswerOptions } from './answer.js';
+import type { Embedder } from './embed.js';
+import { syncIndex, type SyncOptions } from './indexing.js';
+import type { Logger } from './log.js';
+import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
+import type { WeightedTerm } from './retrieve/lexical.js';
+import type { CorpusIndex } from './store.js';
+import { detectLang } from './text/arabic.js';
+import type { Answer, AskContext, Chunk, Engine, EngineInfo, IndexChanges } from './types.js';
+
+export interface RetrievalOptions {
+  /** Candidates taken from each retriever before fusion. */
+  candidates: number;
+  /** Hits kept after diversification (the answer reads the first few). */
+  keep: number;
+  /** Chunks of one article admitted before others get their turn. */
+  perDoc: number;
+  /** Weight of an earlier question's terms in a follow-up. */
+  followUpWeight: number;
+  fusion: FusionOptions;
+  answer: Partial<AnswerOptions>;
+}
+
+export const DEFAULT_RETRIEVAL: RetrievalOptions = {
+  candidates: 30,
+  keep: 8,
+  perDoc: 2,
+  followUpWeight: 0.35,
+  fusion: DEFAULT_FUSION,
+  answer: {},
+};
+
+export interface OpenEngineOptions {
+  corpusDir: string;
+  indexDir: string;
+  /** The embedding model, or null to answer from lexical retrieval alone. */
+  embedder: Embedder | null;
+  /** Why there is no embedder (shown by /status), when there is none. */
+  modelError?: string | null;
+  log: Logger;
+  retrieval?: Partial<RetrievalOptions>;
+  /** Passed to indexing (chunking, lexical and hnsw settings, progress). */
+  indexing?: Pick<SyncOptions, 'chunking' | 'lexical' | 'hnsw' | 'onProgress' | 'force'>;
+}
+
+/** A small LRU of query vectors: inline queries and retries repeat the same text. */
+class VectorCache {
+  private readonly map = new Map<string, Float32Array>();
+  constructor(private readonly capacity: number) {}
+  get(key: string): Float32Array | undefined {
+    const v = this.map.get(key);
+    if (v) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, value: Float32Array): void {
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
+  }
+}
+
+class AnswerEngine implements Engine {
+  private readonly cache = new VectorCache(512);
+  private reindexing: Promise<IndexChanges> | null = null;
+
+  constructor(
+    private index: CorpusIndex,
+    private readonly options: OpenEngineOptions,
+    private readonly retrieval: RetrievalOptions,
+  ) {}
+
+  private get denseReady(): boolean {
+    const model = this.index.manifest.model;
+    return Boolean(this.options.embedder && this.index.dense && model && model.id === this.options.embedder.modelId);
+  }
+
+  async ask(question: string, context: AskContext = {}): Promise<Answer> {
+    const startedAt = performance.now();
+    const q = question.trim();
+    const lang = context.lang ?? detectLang(q);
+    const lexical = this.index.lexical;
+    const queryTerms: WeightedTerm[] = lexical.analyze(q).map((term) => ({ term, weight: 1 }));
+    const previous = context.previousQuestion?.trim();
+    if (previous) {
+      for (const term of lexical.analyze(previous)) queryTerms.push({ term, weight: this.retrieval.followUpWeight });
+    }
+    const mode = this.denseReady ? 'hybrid' : 'lexical';
+
+    // The query embedding runs on ONNX Runtime's threads while BM25 runs here.
+    const embedStart = performance.now();
+    const embedText = previous ? `${previous}\n${q}` : q;
+    let vectorPromise: Promise<Float32Array | null> = Promise.resolve(null);
+    if (mode === 'hybrid' && q.length > 0) {
+      const cached = this.cache.get(embedText);
+      vectorPromise = cached
+        ? Promise.resolve(cached)
+        : this.options.embedder!.embedQueries([embedText]).then(([v]) => {
+            this.cache.set(embedText, v!);
+            return v!;
+          });
+      // A failing model must not fail the question: fall back to lexical for this one.
+      vectorPromise = vectorPromise.catch((error: unknown) => {
+        this.options.log.warn({ err: error }, 'query embedding failed; answering lexically');
+        return null;
+      });
+    }
+    const lexicalStart = performance.now();
+    const lexicalHits = lexical.search(queryTerms, this.retrieval.candidates);
+    const lexicalMs = performance.now() - lexicalStart;
+    const vector = await vectorPromise;
+    const embedMs = performance.now() - embedStart;
+
+    const denseStart = performance.now();
+    const denseHits = vector && this.index.dense ? this.index.dense.search(vector, this.retrieval.candidates) : [];
+    const denseMs = performance.now() - denseStart;
+
+    const fuseStart = performance.now();
+    const fused = fuse(lexicalHits, denseHits, (label) => this.index.chunks.get(label), this.retrieval.fusion);
+    const hits = diversify(fused, this.retrieval.keep, this.retrieval.perDoc);
+    const fuseMs = performance.now() - fuseStart;
+
+    const model = this.index.manifest.model?.id ?? '';
+    return composeAnswer(
+      {
+        question: q,
+        lang,
+        queryTerms,
+        hits,
+        lexical,
+        mode: vector ? 'hybrid' : 'lexical',
+        options: { denseThreshold: DENSE_THRESHOLDS[model] ?? DEFAULT_ANSWER_OPTIONS.denseThreshold, ...this.retrieval.answer },
+      },
+      { startedAt, embedMs: vector ? embedMs : 0, lexicalMs, denseMs, fuseMs },
+    );
+  }
+
+  info(): EngineInfo {
+    const articles = Object.values(this.index.manifest.files).map((f) => f.info).sort((a, b) => a.file.localeCompare(b.file));
+    const dates = articles.map((a) => a.date).filter((d): d is string => Boolean(d)).sort();
+    return {
+      articles,
+      chunks: this.index.chunks.size,
+      mode: this.denseReady ? 'hybrid' : 'lexical',
+      model: this.denseReady ? this.options.embedder!.modelId : null,
+      modelError: this.denseReady ? null : this.options.modelError ?? (this.options.embedder ? 'the index has no vectors for this model yet' : 'no embedding model'),
+      dateRange: { from: dates[0] ?? null, to: dates[dates.length - 1] ?? null },
+    };
+  }
+
+  chunk(id: string): Chunk | undefined {
+    return this.index.chunkById(id);
+  }
+
+  /** Re-reads the corpus; concurrent calls share one run. Questions keep being answered meanwhile. */
+  reindex(): Promise<IndexChanges> {
+    this.reindexing ??= syncIndex({
+      corpusDir: this.options.corpusDir,
+      indexDir: this.options.indexDir,
+      embedder: this.options.embedder,
+      log: this.options.log,
+      current: this.index,
+      ...this.options.indexing,
+      force: false,
+    })
+      .then(({ index, changes }) => {
+        this.index = index;
+        return changes;
+      })
+      .finally(() => {
+        this.reindexing = null;
+      });
+    return this.reindexing;
+  }
+
+  async close(): Promise<void> {
+    await this.reindexing?.catch(() => undefined);
+    await this.options.embedder?.close();
+  }
+}
+
+/** Loads (or builds, or updates) the index and returns a ready engine. */
+export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
+  const retrieval: RetrievalOptions = {
+    ...DEFAULT_RETRIEVAL,
+    ...options.retrieval,
+    fusion: { ...DEFAULT_RETRIEVAL.fusion, ...options.retrieval?.fusion },
+    answer: { ...DEFAULT_RETRIEVAL.answer, ...options.retrieval?.answer },
+  };
+  const { index } = await syncIndex({
+    corpusDir: options.corpusDir,
+    indexDir: options.indexDir,
+    embedder: options.embedder,
+    log: options.log,
+    ...options.indexing,
+  });
+  return new AnswerEngine(index, options, retrieval);
+}

@@ -1,0 +1,183 @@
+/**
+ * Brings the persisted index in line with the corpus: corpus → ingest (parse, clean, chunk) →
+ * embed → index (lexical + hnsw) → store.
+ *
+ * Only what changed is redone: a file whose content hash is unchanged keeps its chunks and
+ * vectors; an added or changed file is chunked and embedded; a removed file's chunks leave both
+ * indexes. A different chunker, lexical analyser or embedding model rebuilds the affected part
+ * from scratch, so vectors of two models are never mixed.
+ */
+import type { Embedder } from './embed.js';
+import { describeError } from './errors.js';
+import { chunkArticle, chunkerSignature, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from './ingest/chunk.js';
+import { readCorpus } from './ingest/corpus.js';
+import type { Logger } from './log.js';
+import { DenseIndex, DEFAULT_HNSW, type HnswParams } from './retrieve/dense.js';
+import { DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from './retrieve/lexical.js';
+import { CorpusIndex, hasIndex, loadIndex, saveIndex } from './store.js';
+import type { Article, Chunk, IndexChanges } from './types.js';
+
+export interface SyncOptions {
+  corpusDir: string;
+  indexDir: string;
+  embedder: Embedder | null;
+  log: Logger;
+  /** The index already in memory (reindex without restart); default: load from disk. */
+  current?: CorpusIndex | null;
+  chunking?: ChunkOptions;
+  lexical?: LexicalOptions;
+  hnsw?: HnswParams;
+  /** Called while embedding: chunks done of total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Rebuild everything even if the index is current. */
+  force?: boolean;
+}
+
+function sameOptions(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function lexicalFields(chunk: Chunk) {
+  return { text: chunk.text, title: chunk.title, heading: chunk.heading };
+}
+
+/** Loads the index if it fits the current settings, or returns null saying why. */
+function loadUsable(options: SyncOptions, chunker: string, lexical: LexicalOptions): CorpusIndex | null {
+  if (!hasIndex(options.indexDir)) return null;
+  try {
+    const index = loadIndex(options.indexDir);
+    if (index.manifest.chunker !== chunker) {
+      options.log.info({ was: index.manifest.chunker, now: chunker }, 'chunker changed: rebuilding the index');
+      return null;
+    }
+    if (!sameOptions(index.manifest.lexical, lexical)) {
+      options.log.info('lexical settings changed: rebuilding the index');
+      return null;
+    }
+    return index;
+  } catch (error) {
+    options.log.warn(describeError(error));
+    return null;
+  }
+}
+
+export interface SyncResult {
+  index: CorpusIndex;
+  changes: IndexChanges;
+}
+
+export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
+  const started = Date.now();
+  const { log, embedder } = options;
+  const chunking = options.chunking ?? DEFAULT_CHUNK_OPTIONS;
+  const chunker = chunkerSignature(chunking);
+  const lexicalOptions = options.lexical ?? DEFAULT_LEXICAL_OPTIONS;
+  const hnsw = options.hnsw ?? DEFAULT_HNSW;
+
+  const { articles, skipped } = await readCorpus(options.corpusDir, log);
+  let rebuilt = false;
+  let index = options.force ? null : options.current ?? loadUsable(options, chunker, lexicalOptions);
+  if (!index) {
+    index = CorpusIndex.empty(chunker, lexicalOptions);
+    rebuilt = true;
+  }
+
+  // Vectors of another model are dropped wholesale, never mixed with new ones.
+  let model = index.manifest.model;
+  let dense = index.dense;
+  if (embedder && (!model || model.id !== embedder.modelId || model.dimension !== embedder.dimension)) {
+    if (model) log.info({ was: model.id, now: embedder.modelId }, 'embedding model changed: re-embedding every chunk');
+    model = { id: embedder.modelId, dimension: embedder.dimension, hnsw };
+    dense = DenseIndex.create(embedder.dimension, Math.max(64, articles.length * 16));
+    for (const entry of Object.values(index.manifest.files)) entry.embedded = false;
+    rebuilt = rebuilt || Object.keys(index.manifest.files).length > 0;
+  }
+
+  const files = index.manifest.files;
+  const byId = new Map(articles.map((a) => [a.id, a]));
+  const added: string[] = [];
+  const changed: string[] = [];
+  const removed = Object.keys(files).filter((id) => !byId.has(id));
+  const toChunk: Article[] = [];
+  for (const article of articles) {
+    const entry = files[article.id];
+    if (!entry) {
+      added.push(article.id);
+      toChunk.push(article);
+    } else if (entry.hash !== article.hash) {
+      changed.push(article.id);
+      toChunk.push(article);
+    }
+  }
+  const countTokens = chunking.countTokens ?? (embedder ? (t: string) => embedder.countTokens(t) : undefined);
+  const fresh = new Map(toChunk.map((a) => [a.id, chunkArticle(a, { ...chunking, countTokens })]));
+
+  // Embed first (the slow, fallible part); the indexes change only once every vector is ready.
+  const vectors = new Map<Chunk, Float32Array>();
+  if (embedder && dense) {
+    const pending: Chunk[] = [];
+    for (const article of articles) {
+      const chunks = fresh.get(article.id);
+      if (chunks) pending.push(...chunks);
+      else if (!files[article.id]!.embedded) pending.push(...files[article.id]!.labels.map((l) => index!.chunks.get(l)!));
+    }
+    if (pending.length > 0) {
+      const embedded = await embedder.embedPassages(pending.map((c) => c.text), options.onProgress);
+      pending.forEach((c, i) => vectors.set(c, embedded[i]!));
+    }
+  }
+
+  for (const id of [...removed, ...changed]) {
+    for (const label of files[id]!.labels) {
+      index.chunks.delete(label);
+      index.lexical.remove(label);
+      dense?.remove(label);
+    }
+    delete files[id];
+  }
+  for (const article of articles) {
+    const chunks = fresh.get(article.id);
+    if (chunks) {
+      const labels: number[] = [];
+      for (const chunk of chunks) {
+        const label = index.manifest.nextLabel++;
+        labels.push(label);
+        index.chunks.set(label, chunk);
+        index.lexical.add(label, lexicalFields(chunk));
+        const v = vectors.get(chunk);
+        if (v && dense) dense.add(label, v);
+      }
+      files[article.id] = {
+        hash: article.hash,
+        labels,
+        embedded: Boolean(embedder && dense),
+        info: { file: article.id, title: article.title, outlet: article.outlet, agency: article.agency, date: article.date },
+      };
+    } else if (embedder && dense && !files[article.id]!.embedded) {
+      for (const label of files[article.id]!.labels) dense.add(label, vectors.get(index.chunks.get(label)!)!);
+      files[article.id]!.embedded = true;
+    }
+  }
+  index.manifest.model = dense ? model : null;
+  index.dense = dense;
+
+  const dirty = rebuilt || added.length + changed.length + removed.length > 0 || vectors.size > 0;
+  if (dirty) {
+    saveIndex(options.indexDir, index);
+  }
+  const changes: IndexChanges = {
+    added,
+    changed,
+    removed,
+    skipped,
+    rebuilt,
+    chunks: index.chunks.size,
+    seconds: (Date.now() - started) / 1000,
+  };
+  if (dirty) log.info({ ...changes, skipped: skipped.length }, 'index updated');
+  if (index.chunks.size === 0 && articles.length === 0) {
+    log.warn(`No readable articles in ${options.corpusDir}: every question will be answered with a refusal until articles are added.`);
+  }
+  return { index, changes };
+}
+

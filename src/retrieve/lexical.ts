@@ -1,0 +1,196 @@
+/**
+ * BM25 over Arabic-normalised, stemmed terms, through an inverted index: a query touches only
+ * the postings of its own terms, never every chunk. Documents are addressed by numeric labels
+ * (the same labels the dense index uses) and can be added and removed one at a time, so a
+ * changed article re-indexes only its own chunks.
+ *
+ * Fields: a chunk's sentences count fully; its section headline and sub-heading count with
+ * `titleWeight` (they repeat across an article's chunks, so they act as an article-level prior).
+ */
+import { terms, type StemmerName } from '../text/arabic.js';
+
+export interface LexicalOptions {
+  k1: number;
+  b: number;
+  /** Weight of headline and sub-heading terms relative to body terms. */
+  titleWeight: number;
+  stemmer: StemmerName;
+}
+
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = { k1: 1.2, b: 0.75, titleWeight: 0.5, stemmer: 'light' };
+
+export interface LexicalFields {
+  text: string;
+  title?: string | null;
+  heading?: string | null;
+}
+
+export interface WeightedTerm {
+  term: string;
+  weight: number;
+}
+
+export interface LexicalHit {
+  label: number;
+  score: number;
+}
+
+interface Postings {
+  labels: number[];
+  tfs: number[];
+}
+
+/** Serialised form (JSON-safe). */
+export interface LexicalSnapshot {
+  options: LexicalOptions;
+  lengths: Array<[number, number]>;
+  postings: Record<string, [number[], number[]]>;
+}
+
+export class LexicalIndex {
+  private readonly postings = new Map<string, Postings>();
+  private readonly lengths = new Map<number, number>();
+  /** Labels removed since their postings were last compacted away. */
+  private readonly removed = new Set<number>();
+  private totalLength = 0;
+  private scratch = new Float64Array(0);
+
+  constructor(readonly options: LexicalOptions = DEFAULT_LEXICAL_OPTIONS) {}
+
+  /** Number of live documents. */
+  get size(): number {
+    return this.lengths.size;
+  }
+
+  /** Index terms of a text under this index's settings. */
+  analyze(text: string): string[] {
+    return terms(text, { stemmer: this.options.stemmer });
+  }
+
+  add(label: number, fields: LexicalFields): void {
+    if (this.lengths.has(label)) this.remove(label);
+    if (this.removed.has(label)) this.compact();
+    const tf = new Map<string, number>();
+    const body = this.analyze(fields.text);
+    for (const t of body) tf.set(t, (tf.get(t) ?? 0) + 1);
+    let length = body.length;
+    for (const extra of [fields.title, fields.heading]) {
+      if (!extra) continue;
+      const ts = this.analyze(extra);
+      for (const t of ts) tf.set(t, (tf.get(t) ?? 0) + this.options.titleWeight);
+      length += ts.length * this.options.titleWeight;
+    }
+    for (const [term, count] of tf) {
+      let p = this.postings.get(term);
+      if (!p) this.postings.set(term, (p = { labels: [], tfs: [] }));
+      p.labels.push(label);
+      p.tfs.push(count);
+    }
+    this.lengths.set(label, length);
+    this.totalLength += length;
+  }
+
+  remove(label: number): void {
+    const length = this.lengths.get(label);
+    if (length === undefined) return;
+    this.lengths.delete(label);
+    this.totalLength -= length;
+    this.removed.add(label);
+    if (this.removed.size > 1000 && this.removed.size > this.lengths.size / 4) this.compact();
+  }
+
+  /** Drops postings of removed labels. */
+  compact(): void {
+    if (this.removed.size === 0) return;
+    for (const [term, p] of this.postings) {
+      const labels: number[] = [];
+      const tfs: number[] = [];
+      for (let i = 0; i < p.labels.length; i++) {
+        if (!this.removed.has(p.labels[i]!)) {
+          labels.push(p.labels[i]!);
+          tfs.push(p.tfs[i]!);
+        }
+      }
+      if (labels.length === 0) this.postings.delete(term);
+      else this.postings.set(term, { labels, tfs });
+    }
+    this.removed.clear();
+  }
+
+  /** Number of live documents containing the term. */
+  docFreq(term: string): number {
+    const p = this.postings.get(term);
+    if (!p) return 0;
+    if (this.removed.size === 0) return p.labels.length;
+    let n = 0;
+    for (const l of p.labels) if (!this.removed.has(l)) n++;
+    return n;
+  }
+
+  /** BM25 inverse document frequency (always positive). */
+  idf(term: string): number {
+    const n = this.size;
+    const df = this.docFreq(term);
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  /** Query terms with their weights merged (a repeated term counts once, at the summed weight). */
+  static merge(weighted: WeightedTerm[]): WeightedTerm[] {
+    const m = new Map<string, number>();
+    for (const { term, weight } of weighted) m.set(term, (m.get(term) ?? 0) + weight);
+    return [...m].map(([term, weight]) => ({ term, weight }));
+  }
+
+  /** Top `k` documents by BM25 for the weighted query terms. */
+  search(query: WeightedTerm[], k: number): LexicalHit[] {
+    if (this.size === 0 || query.length === 0) return [];
+    const { k1, b } = this.options;
+    const avg = this.totalLength / this.size || 1;
+    const touched: number[] = [];
+    for (const { term, weight } of LexicalIndex.merge(query)) {
+      const p = this.postings.get(term);
+      if (!p) continue;
+      const idf = this.idf(term) * weight;
+      for (let i = 0; i < p.labels.length; i++) {
+        const label = p.labels[i]!;
+        if (this.removed.has(label)) continue;
+        const tf = p.tfs[i]!;
+        const len = this.lengths.get(label)!;
+        const s = (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * len) / avg));
+        if (label >= this.scratch.length) this.grow(label);
+        if (this.scratch[label] === 0) touched.push(label);
+        this.scratch[label]! += s;
+      }
+    }
+    const hits = touched.map((label) => ({ label, score: this.scratch[label]! }));
+    for (const l of touched) this.scratch[l] = 0;
+    hits.sort((x, y) => y.score - x.score || x.label - y.label);
+    return hits.slice(0, k);
+  }
+
+  private grow(label: number): void {
+    const next = new Float64Array(Math.max(label + 1, this.scratch.length * 2, 1024));
+    next.set(this.scratch);
+    this.scratch = next;
+  }
+
+  toJSON(): LexicalSnapshot {
+    this.compact();
+    const postings: LexicalSnapshot['postings'] = {};
+    for (const [term, p] of this.postings) postings[term] = [p.labels, p.tfs];
+    return { options: this.options, lengths: [...this.lengths], postings };
+  }
+
+  static fromJSON(snapshot: LexicalSnapshot): LexicalIndex {
+    const index = new LexicalIndex(snapshot.options);
+    for (const [label, length] of snapshot.lengths) {
+      index.lengths.set(label, length);
+      index.totalLength += length;
+    }
+    for (const [term, [labels, tfs]] of Object.entries(snapshot.postings)) {
+      if (labels.length !== tfs.length) throw new Error(`lexical index: postings of "${term}" are inconsistent`);
+      index.postings.set(term, { labels, tfs });
+    }
+    return index;
+  }
+}

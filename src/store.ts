@@ -1,0 +1,181 @@
+/**
+ * The persisted index under `embeddings/` (INDEX_DIR).
+ *
+ * Layout: each save writes a complete generation into a fresh folder `gen-<time>-<random>/`
+ * (manifest.json, chunks.json, lexical.json and, when there are vectors, hnsw.bin), then points
+ * the one-line file `CURRENT` at it with an atomic rename. A process killed at any moment leaves
+ * `CURRENT` naming the previous complete generation; half-written folders are swept on the next
+ * save. The manifest records a sha256 of every file, so truncation or corruption is detected on
+ * load (an {@link IndexError}; the caller rebuilds).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { IndexError, describeError } from './errors.js';
+import { DenseIndex, DEFAULT_HNSW, type HnswParams } from './retrieve/dense.js';
+import { LexicalIndex, type LexicalOptions, type LexicalSnapshot } from './retrieve/lexical.js';
+import type { ArticleInfo, Chunk, DocId } from './types.js';
+
+export const STORE_FORMAT = 1;
+
+export interface FileEntry {
+  hash: string;
+  labels: number[];
+  /** Whether this file's chunks have vectors from `manifest.model`. */
+  embedded: boolean;
+  info: ArticleInfo;
+}
+
+export interface Manifest {
+  format: number;
+  /** Chunker signature (version and parameters). */
+  chunker: string;
+  lexical: LexicalOptions;
+  /** Model whose vectors are in hnsw.bin; null when there are no vectors. */
+  model: { id: string; dimension: number; hnsw: HnswParams } | null;
+  files: Record<DocId, FileEntry>;
+  nextLabel: number;
+  chunks: number;
+  updatedAt: string;
+  /** sha256 of every other file of the generation. */
+  checksums: Record<string, string>;
+}
+
+/** The whole index in memory. */
+export class CorpusIndex {
+  constructor(
+    public manifest: Manifest,
+    readonly chunks: Map<number, Chunk>,
+    readonly lexical: LexicalIndex,
+    public dense: DenseIndex | null,
+  ) {}
+
+  static empty(chunker: string, lexical: LexicalOptions): CorpusIndex {
+    const manifest: Manifest = {
+      format: STORE_FORMAT,
+      chunker,
+      lexical,
+      model: null,
+      files: {},
+      nextLabel: 0,
+      chunks: 0,
+      updatedAt: new Date().toISOString(),
+      checksums: {},
+    };
+    return new CorpusIndex(manifest, new Map(), new LexicalIndex(lexical), null);
+  }
+
+  /** Chunk by its string id. */
+  chunkById(id: string): Chunk | undefined {
+    const docId = id.slice(0, id.lastIndexOf('#'));
+    for (const label of this.manifest.files[docId]?.labels ?? []) {
+      const chunk = this.chunks.get(label);
+      if (chunk?.id === id) return chunk;
+    }
+    return undefined;
+  }
+}
+
+const CURRENT = 'CURRENT';
+
+function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function writeFileDurable(file: string, data: Buffer | string): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Atomically replaces `file` with `data` (temp file in the same folder, fsync, rename). */
+export function writeFileAtomic(file: string, data: Buffer | string): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileDurable(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+/** Whether INDEX_DIR holds an index (it may still turn out unreadable). */
+export function hasIndex(indexDir: string): boolean {
+  return fs.existsSync(path.join(indexDir, CURRENT));
+}
+
+/**
+ * Loads the current generation, verifying every checksum.
+ * @throws IndexError when there is none or it is incomplete, truncated or corrupted.
+ */
+export function loadIndex(indexDir: string): CorpusIndex {
+  const pointer = path.join(indexDir, CURRENT);
+  if (!fs.existsSync(pointer)) throw new IndexError(`No index in ${indexDir} yet: run \`npm run ingest\` (the bot also builds it on start).`);
+  try {
+    const gen = fs.readFileSync(pointer, 'utf8').trim();
+    if (!/^gen-[\w-]+$/.test(gen)) throw new Error(`${CURRENT} names "${gen.slice(0, 40)}", not a generation folder`);
+    const dir = path.join(indexDir, gen);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    if (manifest.format !== STORE_FORMAT) throw new Error(`format ${manifest.format}, this version reads ${STORE_FORMAT}`);
+    const read = (name: string): Buffer => {
+      const data = fs.readFileSync(path.join(dir, name));
+      if (sha256(data) !== manifest.checksums[name]) throw new Error(`${name} does not match its checksum (truncated or corrupted)`);
+      return data;
+    };
+    const chunkList = JSON.parse(read('chunks.json').toString('utf8')) as Array<[number, Chunk]>;
+    const lexical = LexicalIndex.fromJSON(JSON.parse(read('lexical.json').toString('utf8')) as LexicalSnapshot);
+    let dense: DenseIndex | null = null;
+    if (manifest.model) {
+      read('hnsw.bin');
+      dense = DenseIndex.read(path.join(dir, 'hnsw.bin'), manifest.model.dimension, manifest.model.hnsw ?? DEFAULT_HNSW);
+    }
+    const chunks = new Map(chunkList);
+    if (chunks.size !== manifest.chunks || lexical.size !== manifest.chunks) {
+      throw new Error(`manifest lists ${manifest.chunks} chunks, chunks.json has ${chunks.size}, lexical.json ${lexical.size}`);
+    }
+    return new CorpusIndex(manifest, chunks, lexical, dense);
+  } catch (error) {
+    if (error instanceof IndexError) throw error;
+    throw new IndexError(`The index in ${indexDir} is unreadable (${describeError(error)}); it will be rebuilt from the corpus.`, { cause: error });
+  }
+}
+
+/**
+ * Writes the index as a new generation and switches `CURRENT` to it atomically, then removes
+ * older generations and leftovers of interrupted saves.
+ */
+export function saveIndex(indexDir: string, index: CorpusIndex): void {
+  try {
+    fs.mkdirSync(indexDir, { recursive: true });
+    const gen = `gen-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const dir = path.join(indexDir, gen);
+    fs.mkdirSync(dir);
+    const checksums: Record<string, string> = {};
+    const put = (name: string, data: Buffer | string) => {
+      writeFileDurable(path.join(dir, name), data);
+      checksums[name] = sha256(data);
+    };
+    put('chunks.json', JSON.stringify([...index.chunks]));
+    put('lexical.json', JSON.stringify(index.lexical.toJSON()));
+    if (index.dense && index.manifest.model) {
+      index.dense.write(path.join(dir, 'hnsw.bin'));
+      checksums['hnsw.bin'] = sha256(fs.readFileSync(path.join(dir, 'hnsw.bin')));
+    }
+    index.manifest = { ...index.manifest, chunks: index.chunks.size, updatedAt: new Date().toISOString(), checksums };
+    writeFileDurable(path.join(dir, 'manifest.json'), JSON.stringify(index.manifest, null, 1));
+    const pointer = path.join(indexDir, CURRENT);
+    const previous = fs.existsSync(pointer) ? fs.readFileSync(pointer, 'utf8').trim() : null;
+    writeFileAtomic(pointer, gen + '\n');
+    // Sweep the generation just replaced, and leftovers of saves that were killed. Another
+    // process may be writing its own generation right now: only folders idle for ten minutes
+    // count as leftovers.
+    const stale = Date.now() - 10 * 60_000;
+    for (const entry of fs.readdirSync(indexDir)) {
+      if (entry === gen || !(entry.startsWith('gen-') || entry.endsWith('.tmp'))) continue;
+      const full = path.join(indexDir, entry);
+      if (entry === previous || fs.statSync(full).mtimeMs < stale) fs.rmSync(full, { recursive: true, force: true });
+    }
+  } catch (error) {
+    throw new IndexError(`Could not write the index to ${indexDir}: ${describeError(error)}. Check that INDEX_DIR is writable and the disk has space.`, { cause: error });
+  }
+}
