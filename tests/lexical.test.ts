@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { LexicalIndex } from '../src/retrieve/lexical.js';
+
+function build() {
+  const index = new LexicalIndex();
+  index.add(0, { text: 'استقبل رئيس الوزراء الصيني لي تشيانج نظيره الروسي ميشوستين في هانغتشو.' });
+  index.add(1, { text: 'قال المتحدث باسم الكرملين دميتري بيسكوف إن الزيارة مهمة.' });
+  index.add(2, { text: 'ضخت روسيا 13.8 مليار متر مكعب من الغاز إلى الصين.', title: 'الغاز الروسي' });
+  return index;
+}
+const q = (index: LexicalIndex, text: string) => index.analyze(text).map((term) => ({ term, weight: 1 }));
+
+describe('LexicalIndex (BM25)', () => {
+  it('ranks the chunk that holds the query terms first', () => {
+    const index = build();
+    expect(index.search(q(index, 'من استقبل ميشوستين؟'), 3)[0]!.label).toBe(0);
+    expect(index.search(q(index, 'المتحدث باسم الكرملين'), 3)[0]!.label).toBe(1);
+  });
+  it('matches across clitics and diacritics', () => {
+    const index = build();
+    expect(index.search(q(index, 'وبالغاز'), 3)[0]!.label).toBe(2);
+    expect(index.search(q(index, 'الكِرْمْلِين'), 3)[0]!.label).toBe(1);
+  });
+  it('returns nothing for terms it has never seen', () => {
+    const index = build();
+    expect(index.search(q(index, 'عاصمة كندا'), 3)).toEqual([]);
+  });
+  it('gives rarer terms a higher idf', () => {
+    const index = build();
+    index.add(3, { text: 'الصين وروسيا.' });
+    expect(index.idf('ميشوست')).toBeGreaterThan(index.idf('صين'));
+  });
+  it('counts headline terms with a lower weight than body terms', () => {
+    const index = new LexicalIndex();
+    index.add(0, { text: 'الغاز الغاز' });
+    index.add(1, { text: 'شيء آخر', title: 'الغاز الغاز' });
+    const hits = index.search(q(index, 'الغاز'), 2);
+    expect(hits.map((h) => h.label)).toEqual([0, 1]);
+  });
+  it('removes a document so it is never returned again and frees its statistics', () => {
+    const index = build();
+    index.remove(0);
+    expect(index.size).toBe(2);
+    expect(index.search(q(index, 'ميشوستين'), 3)).toEqual([]);
+    expect(index.docFreq('ميشوست')).toBe(0);
+    index.add(0, { text: 'ميشوستين مرة أخرى' });
+    expect(index.search(q(index, 'ميشوستين'), 3).map((h) => h.label)).toEqual([0]);
+  });
+  it('round-trips through JSON with identical rankings', () => {
+    const index = build();
+    index.remove(1);
+    const copy = LexicalIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
+    for (const text of ['ميشوستين', 'الغاز الصين', 'الكرملين']) {
+      expect(copy.search(q(copy, text), 3)).toEqual(index.search(q(index, text), 3));
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { detectLang, lightStem, normalize, splitSentences, STOPWORDS, terms } from '../src/text/arabic.js';
+
+describe('normalize', () => {
+  it('removes diacritics and tatweel', () => {
+    expect(normalize('إِسْتَرَاتِيجِيَّة')).toBe('استراتيجيه');
+    expect(normalize('مُـــوسكو')).toBe('موسكو');
+  });
+  it('unifies alef forms, ى/ي, ة/ه and hamza seats', () => {
+    expect(normalize('أإآٱ')).toBe('اااا');
+    expect(normalize('مستشفى')).toBe('مستشفي');
+    expect(normalize('وكالة')).toBe('وكاله');
+    expect(normalize('مؤتمر رئيس')).toBe('موتمر رييس');
+  });
+  it('turns Arabic-Indic and Persian digits into ASCII', () => {
+    expect(normalize('٢٠٢٢ و۱۳')).toBe('2022 و13');
+  });
+  it('maps Persian/Urdu letter variants used by scraped pages', () => {
+    expect(normalize('بوینت')).toBe('بوينت');
+  });
+  it('lower-cases Latin text', () => {
+    expect(normalize('CNN Reuters')).toBe('cnn reuters');
+  });
+});
+
+describe('terms', () => {
+  it('drops stopwords and question words, keeps content words', () => {
+    expect(terms('من استقبل ميشوستين في الصين؟')).toEqual(['استقبل', 'ميشوست', 'صين']);
+  });
+  it('maps dialect question words to MSA and drops them as question words', () => {
+    expect(terms('شو قال بوتين')).toEqual(terms('ماذا قال بوتين'));
+    expect(terms('قديش بدها')).not.toContain('قديش');
+    expect(terms('مين استقبل')).toEqual(terms('من استقبل'));
+    expect(STOPWORDS.has('وين')).toBe(true);
+  });
+  it('stems clitics and the definite article so spellings of a word meet', () => {
+    const stems = ['الصين', 'والصين', 'بالصين', 'الصينية'].map((w) => lightStem(normalize(w)));
+    expect(new Set(stems).size).toBe(1);
+    expect(lightStem(normalize('العلاقات'))).toBe(lightStem(normalize('علاقة')));
+  });
+  it('keeps at least three letters of a stem', () => {
+    expect(lightStem('صين')).toBe('صين');
+    expect(lightStem(normalize('يومين')).length).toBeGreaterThanOrEqual(3);
+  });
+  it('stems English words with Snowball', () => {
+    expect(terms('trading partners')).toEqual(['trade', 'partner']);
+  });
+  it('keeps decimal numbers whole', () => {
+    expect(terms('ضخت 13.8 مليار')).toContain('13.8');
+  });
+});
+
+describe('splitSentences', () => {
+  it('splits on . ؟ ! ؛ and line breaks but never inside 13.8', () => {
+    const text = 'ضخت لها 13.8 مليار متر. هل هذا صحيح؟ نعم! أولاً؛ ثانياً\nسطر جديد';
+    expect(splitSentences(text).map((s) => s.text)).toEqual([
+      'ضخت لها 13.8 مليار متر.',
+      'هل هذا صحيح؟',
+      'نعم!',
+      'أولاً؛',
+      'ثانياً',
+      'سطر جديد',
+    ]);
+  });
+  it('keeps a closing quote with the sentence it ends', () => {
+    expect(splitSentences('وقال: "نعم." ثم غادر.').map((s) => s.text)).toEqual(['وقال: "نعم."', 'ثم غادر.']);
+  });
+  it('reports offsets that slice back to the sentence, shifted by base', () => {
+    const text = '  أولى. ثانية؟  ';
+    for (const s of splitSentences(text, 100)) expect(text.slice(s.start - 100, s.end - 100)).toBe(s.text);
+  });
+  it('skips fragments without letters or digits', () => {
+    expect(splitSentences('... ! ؟')).toEqual([]);
+  });
+});
+
+describe('detectLang', () => {
+  it('tells Arabic from English questions', () => {
+    expect(detectLang('من هو المتحدث باسم الكرملين؟')).toBe('ar');
+    expect(detectLang('Who is the Kremlin spokesman?')).toBe('en');
+    expect(detectLang('ما رأي CNN؟')).toBe('ar');
+  });
+});
