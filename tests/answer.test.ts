@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { composeAnswer } from '../src/answer.js';
+import { chunkArticle } from '../src/ingest/chunk.js';
+import { fuse } from '../src/retrieve/hybrid.js';
+import { LexicalIndex } from '../src/retrieve/lexical.js';
+import { detectLang } from '../src/text/arabic.js';
+import type { Chunk } from '../src/types.js';
+import { makeArticle } from './helpers/articles.js';
+
+const older = makeArticle('old.txt', {
+  title: 'بوتين يلتقي شي عبر الفيديو',
+  outlet: 'العربي',
+  date: '2022-12-30',
+  paragraphs: [
+    'التقى الرئيس الروسي فلاديمير بوتين نظيره الصيني عبر تقنية الفيديو.',
+    'وقال بوتين إن التعاون العسكري بين البلدين له مكانة خاصة.',
+  ],
+});
+const newer = makeArticle('new.txt', {
+  title: 'شي في موسكو',
+  outlet: 'الجزيرة',
+  date: '2025-05-08',
+  paragraphs: ['وصل الرئيس الصيني إلى موسكو للقاء بوتين.', 'وأكد بوتين أن التعاون العسكري مع الصين يتعزز.'],
+});
+const undated = makeArticle('undated.txt', {
+  title: null,
+  outlet: 'الديار',
+  paragraphs: ['شكر وزير الخارجية لافروف الصين على دعمها بعد إعادة انتخاب بوتين.'],
+});
+
+const chunks: Chunk[] = [older, newer, undated].flatMap((a) => chunkArticle(a));
+const lexical = new LexicalIndex();
+chunks.forEach((c, i) => lexical.add(i, { text: c.text, title: c.title }));
+
+function ask(question: string) {
+  const queryTerms = lexical.analyze(question).map((term) => ({ term, weight: 1 }));
+  const hits = fuse(lexical.search(queryTerms, 10), [], (l) => chunks[l]);
+  return composeAnswer(
+    { question, lang: detectLang(question), queryTerms, hits, lexical, mode: 'lexical' },
+    { startedAt: performance.now(), embedMs: 0, denseMs: 0, lexicalMs: 0, fuseMs: 0 },
+  );
+}
+
+describe('composeAnswer', () => {
+  it('quotes the answering sentence verbatim with a citation marker', () => {
+    const answer = ask('لماذا شكر لافروف الصين؟');
+    expect(answer.answered).toBe(true);
+    expect(answer.quotes[0]!.text).toBe('شكر وزير الخارجية لافروف الصين على دعمها بعد إعادة انتخاب بوتين.');
+    expect(answer.answer).toContain(`${answer.quotes[0]!.text} [${answer.quotes[0]!.n}]`);
+  });
+  it('every quote is a verbatim substring of the passage it cites, at the recorded offsets', () => {
+    const articles = new Map([older, newer, undated].map((a) => [a.id, a]));
+    for (const question of ['ماذا قال بوتين عن التعاون العسكري؟', 'من شكر الصين؟', 'أين وصل الرئيس الصيني؟']) {
+      const answer = ask(question);
+      for (const quote of answer.quotes) {
+        const citation = answer.citations.find((c) => c.n === quote.n)!;
+        expect(citation.passage.includes(quote.text)).toBe(true);
+        expect(articles.get(citation.file)!.raw.slice(quote.start, quote.end)).toBe(quote.text);
+      }
+    }
+  });
+  it('lists sources oldest first and names the most recent report when dates differ', () => {
+    const answer = ask('ماذا قال بوتين عن التعاون العسكري؟');
+    expect(answer.citations.length).toBeGreaterThanOrEqual(2);
+    const dates = answer.citations.map((c) => c.date);
+    expect(dates).toEqual([...dates].sort());
+    expect(answer.citations.map((c) => c.n)).toEqual(answer.citations.map((_, i) => i + 1));
+    const latest = answer.citations.find((c) => c.n === answer.latest)!;
+    expect(latest.date).toBe('2025-05-08');
+    expect(answer.answer).toContain(`[${answer.latest}]`);
+    expect(answer.answer).toMatch(/أحدث/);
+  });
+  it('lists headline, outlet and date of each source in the answer text', () => {
+    const answer = ask('ماذا قال بوتين عن التعاون العسكري؟');
+    for (const c of answer.citations) {
+      expect(answer.answer).toContain(c.title!);
+      expect(answer.answer).toContain(c.outlet!);
+      expect(answer.answer).toContain(c.date!);
+    }
+  });
+  it('refuses in Arabic for an Arabic question the articles do not cover', () => {
+    const answer = ask('ما هي عاصمة كندا؟');
+    expect(answer.answered).toBe(false);
+    expect(answer.citations).toEqual([]);
+    expect(answer.lang).toBe('ar');
+    expect(answer.answer).toMatch(/لا تتناول/);
+  });
+  it('refuses in English for an English question and invents nothing', () => {
+    const answer = ask('Who won the 2018 Champions League final?');
+    expect(answer.answered).toBe(false);
+    expect(answer.answer).toMatch(/don't cover/);
+    expect(answer.quotes).toEqual([]);
+  });
+  it('names the closest articles when a refused question partly matches', () => {
+    const answer = ask('ما رأي وزير خارجية فرنسا في الطقس؟');
+    expect(answer.answered).toBe(false);
+    expect(answer.closest.map((c) => c.file)).toContain('undated.txt');
+  });
+  it('refuses a question with no content words', () => {
+    expect(ask('ماذا؟').answered).toBe(false);
+  });
+  it('reports timings', () => {
+    const { timings } = ask('من شكر الصين؟');
+    expect(timings.totalMs).toBeGreaterThanOrEqual(timings.answerMs);
+  });
+});
