@@ -1,0 +1,133 @@
+/**
+ * The buttons under an answer and what pressing them does.
+ *
+ * - `src:<chunkId>`: shows the full cited passage with its headline, outlet and date (as a
+ *   reply to the answer; as an alert, shortened, under an answer sent inline). A chunk id that
+ *   would push the data past Telegram's 64-byte limit is replaced by `src:~<key>`, a key into a
+ *   bounded in-memory table.
+ * - `fb:+:<answerId>` / `fb:-:<answerId>`: a vote, appended with the question and cited files
+ *   to the feedback log. When the answer is no longer in memory (after a restart), the question
+ *   is read from the message the answer replied to and the files from its source buttons.
+ */
+import { Composer, InlineKeyboard } from 'grammy';
+import type { InlineKeyboardMarkup, Message } from 'grammy/types';
+import type { Answer } from '../types.js';
+import type { BotContext, BotServices } from './context.js';
+import { htmlToPlain, renderPassage, truncate } from './format.js';
+import { pickLang, t } from './i18n.js';
+import { sendHtml } from './send.js';
+import { describeError } from '../errors.js';
+import { redactSecrets } from '../log.js';
+
+/** Telegram's limit on callback data, in bytes. */
+export const CALLBACK_DATA_LIMIT = 64;
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** The callback data of a source button for `chunkId` (always within 64 bytes). */
+export function sourceData(chunkId: string, services: Pick<BotServices, 'chunkKeys' | 'nextId'>): string {
+  const direct = `src:${chunkId}`;
+  if (bytes(direct) <= CALLBACK_DATA_LIMIT) return direct;
+  const key = services.nextId();
+  services.chunkKeys.set(key, chunkId);
+  return `src:~${key}`;
+}
+
+/** The chunk id a source button's data refers to, or undefined when forgotten. */
+export function chunkIdFromData(data: string, services: Pick<BotServices, 'chunkKeys'>): string | undefined {
+  const ref = data.slice('src:'.length);
+  return ref.startsWith('~') ? services.chunkKeys.get(ref.slice(1)) : ref;
+}
+
+/** One button per source, then 👍/👎. */
+export function answerKeyboard(answer: Answer, answerId: string, services: Pick<BotServices, 'chunkKeys' | 'nextId'>): InlineKeyboardMarkup | undefined {
+  const keyboard = new InlineKeyboard();
+  if (answer.answered) {
+    for (const c of answer.citations) {
+      const label = `[${c.n}] ${truncate(c.title ?? c.file, 40)}`;
+      keyboard.text(label, sourceData(c.chunkId, services)).row();
+    }
+  }
+  keyboard.text('👍', `fb:+:${answerId}`).text('👎', `fb:-:${answerId}`);
+  return keyboard;
+}
+
+function buttonsOf(message: Message | undefined): Array<{ text: string; data: string }> {
+  const markup = message && 'reply_markup' in message ? message.reply_markup : undefined;
+  const rows = markup?.inline_keyboard ?? [];
+  return rows.flat().flatMap((b) => ('callback_data' in b && b.callback_data ? [{ text: b.text, data: b.callback_data }] : []));
+}
+
+export function buttonsComposer(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+
+  composer.callbackQuery(/^src:/, async (ctx) => {
+    const { services } = ctx;
+    const data = ctx.callbackQuery.data;
+    const message = ctx.callbackQuery.message as Message | undefined;
+    const chunkId = chunkIdFromData(data, services);
+    const chunk = chunkId === undefined ? undefined : services.engine.chunk(chunkId);
+    const lang = pickLang({ text: message && 'text' in message ? message.text : chunk?.text, languageCode: ctx.from.language_code });
+    const s = t(lang);
+    if (!chunk) {
+      await ctx.answerCallbackQuery({ text: s.sourceGone, show_alert: true });
+      return;
+    }
+    const label = buttonsOf(message).find((b) => b.data === data)?.text;
+    const n = label ? Number(/^\[(\d+)\]/.exec(label)?.[1]) || null : null;
+    const html = renderPassage(chunk, n, lang);
+    if (!message) {
+      // Under an answer sent inline there is no chat to write to: show what fits in an alert.
+      await ctx.answerCallbackQuery({ text: truncate(htmlToPlain(html), 200), show_alert: true });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    await sendHtml(ctx.api, message.chat.id, html, { replyTo: message.message_id }, services.log);
+  });
+
+  composer.callbackQuery(/^fb:([+-]):(.+)$/, async (ctx) => {
+    const { services } = ctx;
+    const vote = ctx.match[1] === '+' ? 'up' : 'down';
+    const record = services.answers.get(ctx.match[2]!);
+    const message = ctx.callbackQuery.message as Message | undefined;
+    let question = record?.question ?? null;
+    let files = record?.files ?? [];
+    if (!record && message) {
+      const asked = 'reply_to_message' in message ? message.reply_to_message : undefined;
+      question = asked && 'text' in asked && asked.text ? asked.text : null;
+      files = [
+        ...new Set(
+          buttonsOf(message)
+            .filter((b) => b.data.startsWith('src:'))
+            .map((b) => chunkIdFromData(b.data, services)?.split('#')[0])
+            .filter((f): f is string => Boolean(f)),
+        ),
+      ];
+    }
+    const lang = record?.lang ?? pickLang({ text: question, languageCode: ctx.from.language_code });
+    const s = t(lang);
+    if (!record && !message) {
+      await ctx.answerCallbackQuery({ text: s.feedbackGone });
+      return;
+    }
+    try {
+      await services.feedback.record({
+        ts: new Date(services.clock()).toISOString(),
+        chatId: message?.chat.id ?? null,
+        userId: ctx.from.id,
+        vote,
+        question,
+        files,
+      });
+    } catch (error) {
+      services.log.error({ error: redactSecrets(describeError(error)) }, 'feedback not recorded');
+      await ctx.answerCallbackQuery({ text: s.error });
+      return;
+    }
+    await ctx.answerCallbackQuery({ text: vote === 'up' ? s.feedbackThanksUp : s.feedbackThanksDown });
+  });
+
+  // Stale or foreign buttons: stop the spinner.
+  composer.on('callback_query:data', (ctx) => ctx.answerCallbackQuery());
+  return composer;
+}

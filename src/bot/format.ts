@@ -1,0 +1,293 @@
+/**
+ * Telegram HTML lives here and only here: escaping, rendering an {@link Answer} (HTML for
+ * Telegram, plain text for the console chat and for the plain-text fallback), rendering a cited
+ * passage, and splitting long HTML into parts that each fit Telegram's 4096-character limit
+ * without breaking a tag or an entity.
+ *
+ * Every dynamic string (questions, answer text, headlines, outlets, passages, file names) goes
+ * through {@link escapeHtml}; the only raw HTML is the literal tags written in this module and
+ * in `i18n.ts`.
+ */
+import type { Answer, Chunk, Citation, Lang } from '../types.js';
+import { t } from './i18n.js';
+
+/** Telegram's limit on a message's text. */
+export const MESSAGE_LIMIT = 4096;
+
+/** Escapes the characters Telegram's HTML parse mode treats specially. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const ENTITY = /&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));/g;
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** The text a reader sees: tags removed and entities decoded (the plain-text fallback). */
+export function htmlToPlain(html: string): string {
+  return html.replace(/<\/?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?>/g, '').replace(ENTITY, (m, dec, hex, name) => {
+    if (dec) return String.fromCodePoint(Number(dec));
+    if (hex) return String.fromCodePoint(parseInt(hex, 16));
+    return NAMED[name as string] ?? m;
+  });
+}
+
+/** Shortens text to at most `max` characters (an ellipsis included), never splitting a surrogate pair. */
+export function truncate(text: string, max: number): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  if (clean.length <= max) return clean;
+  let cut = clean.slice(0, Math.max(0, max - 1));
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut.trimEnd()}…`;
+}
+
+type Mode = 'html' | 'plain';
+
+interface Markup {
+  esc(text: string): string;
+  b(inner: string): string;
+  i(inner: string): string;
+  code(inner: string): string;
+}
+
+const MARKUP: Record<Mode, Markup> = {
+  html: {
+    esc: escapeHtml,
+    b: (x) => `<b>${x}</b>`,
+    i: (x) => `<i>${x}</i>`,
+    code: (x) => `<code>${x}</code>`,
+  },
+  plain: { esc: (x) => x, b: (x) => x, i: (x) => x, code: (x) => x },
+};
+
+/** Metadata of a source line: headline, outlet (and agency), date. */
+export interface SourceMeta {
+  title: string | null;
+  outlet: string | null;
+  agency?: string | null;
+  date: string | null;
+  related?: boolean;
+}
+
+function sourceLine(m: Markup, meta: SourceMeta, lang: Lang, extra: string[] = []): string {
+  const s = t(lang);
+  const title = m.b(m.esc(meta.title?.trim() || s.untitled));
+  const outlet = [meta.outlet, meta.agency && meta.agency !== meta.outlet ? meta.agency : null].filter(Boolean).join(' / ');
+  const details = [outlet ? m.esc(outlet) : null, m.esc(meta.date ?? s.undated), meta.related ? s.related : null, ...extra].filter(
+    (x): x is string => Boolean(x),
+  );
+  return `${title} — ${details.join(' · ')}`;
+}
+
+export interface RenderOptions {
+  /** Repeat the question above the answer (inline results, where the question is not visible). */
+  showQuestion?: boolean;
+}
+
+function render(answer: Answer, lang: Lang, mode: Mode, options: RenderOptions): string {
+  const m = MARKUP[mode];
+  const s = t(lang);
+  const out: string[] = [];
+  if (options.showQuestion) out.push(`❓ ${m.i(m.esc(answer.question.trim()))}`, '');
+  out.push(m.esc(answer.answer.trim()));
+  if (answer.answered && answer.citations.length > 0) {
+    out.push('', m.b(`${s.sources}:`));
+    for (const c of answer.citations) out.push(`[${c.n}] ${citationLine(m, c, lang, answer.latest === c.n && answer.citations.length > 1)}`);
+  } else if (!answer.answered && answer.closest.length > 0) {
+    out.push('', m.b(`${s.closest}:`));
+    for (const c of answer.closest) out.push(`• ${sourceLine(m, { title: c.title, outlet: null, date: c.date }, lang)}`);
+  }
+  return out.join('\n');
+}
+
+function citationLine(m: Markup, c: Citation, lang: Lang, latest: boolean): string {
+  return sourceLine(
+    m,
+    { title: c.title, outlet: c.outlet, agency: c.agency, date: c.date, related: c.section === 'related' },
+    lang,
+    latest ? [t(lang).latest] : [],
+  );
+}
+
+/** The answer as Telegram HTML: escaped text with inline [n] markers, then the sources block. */
+export function renderAnswer(answer: Answer, lang: Lang = answer.lang, options: RenderOptions = {}): string {
+  return render(answer, lang, 'html', options);
+}
+
+/** The same answer as plain text (console chat). */
+export function renderAnswerPlain(answer: Answer, lang: Lang = answer.lang, options: RenderOptions = {}): string {
+  return render(answer, lang, 'plain', options);
+}
+
+/** A source line in HTML (used by /sources). */
+export function renderSourceLine(meta: SourceMeta, lang: Lang): string {
+  return sourceLine(MARKUP.html, meta, lang);
+}
+
+/** A source line in plain text (console /sources). */
+export function renderSourceLinePlain(meta: SourceMeta, lang: Lang): string {
+  return sourceLine(MARKUP.plain, meta, lang);
+}
+
+/** The full cited passage of a chunk with its headline, outlet and date (HTML). */
+export function renderPassage(chunk: Chunk, n: number | null, lang: Lang): string {
+  const m = MARKUP.html;
+  const head = t(lang).sourceHeader(n);
+  const meta = sourceLine(m, { title: chunk.title, outlet: chunk.outlet, agency: chunk.agency, date: chunk.date, related: chunk.sectionKind === 'related' }, lang);
+  return `${head}\n${meta}\n\n<blockquote>${m.esc(chunk.text.trim())}</blockquote>\n${m.code(m.esc(chunk.docId))}`;
+}
+
+/**
+ * An answer cut down to its first `maxQuotes` quotes and the sources they cite (for inline
+ * results, which must fit in one message). The answer text is rebuilt from the kept quotes.
+ */
+export function shortenAnswer(answer: Answer, maxQuotes: number): Answer {
+  if (!answer.answered || answer.quotes.length <= maxQuotes) return answer;
+  const quotes = answer.quotes.slice(0, Math.max(1, maxQuotes));
+  const used = new Set(quotes.map((q) => q.n));
+  const citations = answer.citations.filter((c) => used.has(c.n));
+  return {
+    ...answer,
+    quotes,
+    citations,
+    answer: quotes.map((q) => `${q.text} [${q.n}]`).join(' '),
+    latest: answer.latest !== null && used.has(answer.latest) ? answer.latest : null,
+  };
+}
+
+/** An answer built only from the quotes of source `n`, renumbered [1] (an inline alternative). */
+export function answerFromSource(answer: Answer, n: number): Answer | null {
+  const citation = answer.citations.find((c) => c.n === n);
+  const quotes = answer.quotes.filter((q) => q.n === n);
+  if (!citation || quotes.length === 0) return null;
+  return {
+    ...answer,
+    quotes: quotes.map((q) => ({ ...q, n: 1 })),
+    citations: [{ ...citation, n: 1 }],
+    answer: quotes.map((q) => `${q.text} [1]`).join(' '),
+    latest: null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Splitting
+
+interface Atom {
+  text: string;
+  kind: 'text' | 'open' | 'close';
+  /** Tag name for open/close atoms. */
+  name?: string;
+}
+
+const ATOM = /<\/?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[\uD800-\uDBFF][\uDC00-\uDFFF]|[\s\S]/g;
+
+function tokenize(html: string): Atom[] {
+  const atoms: Atom[] = [];
+  for (const match of html.matchAll(ATOM)) {
+    const text = match[0];
+    if (text.length > 1 && text.startsWith('<')) {
+      const name = /^<\/?([a-zA-Z][a-zA-Z0-9-]*)/.exec(text)![1]!.toLowerCase();
+      atoms.push({ text, kind: text[1] === '/' ? 'close' : 'open', name });
+    } else {
+      atoms.push({ text, kind: 'text' });
+    }
+  }
+  return atoms;
+}
+
+type Stack = readonly Atom[];
+
+function applyAtom(stack: Stack, atom: Atom): Stack {
+  if (atom.kind === 'open') return [...stack, atom];
+  if (atom.kind === 'close') {
+    const at = stack.map((a) => a.name).lastIndexOf(atom.name);
+    return at === -1 ? stack : stack.slice(0, at);
+  }
+  return stack;
+}
+
+const closers = (stack: Stack): string => [...stack].reverse().map((a) => `</${a.name}>`).join('');
+const openers = (stack: Stack): string => stack.map((a) => a.text).join('');
+
+const SENTENCE_END = /[.!?؟؛…:»"')\]]$/;
+
+/**
+ * Splits Telegram HTML into parts of at most `limit` characters. Breaks fall, in order of
+ * preference, at line breaks, sentence ends, then spaces, in the second half of a part when
+ * possible; tags open at a break are closed at the end of the part and reopened at the start of
+ * the next; entities (&amp;lt; …) and surrogate pairs are never cut. Every part has visible
+ * text; concatenating the parts and removing the added closing/reopening tags gives the input.
+ */
+export function splitMessage(html: string, limit: number = MESSAGE_LIMIT): string[] {
+  if (html.length <= limit) return htmlToPlain(html).trim() ? [html] : [];
+  const atoms = tokenize(html);
+  const parts: string[] = [];
+  let stack: Stack = [];
+  let i = 0;
+  while (i < atoms.length) {
+    const prefix = openers(stack);
+    let length = prefix.length;
+    let current = stack;
+    let j = i;
+    // Candidates: the index of the last atom in the part, the stack after it, and a priority.
+    const best: Array<{ end: number; stack: Stack; length: number } | undefined> = [];
+    let fallback: { end: number; stack: Stack; length: number } | undefined;
+    for (; j < atoms.length; j++) {
+      const atom = atoms[j]!;
+      const next = applyAtom(current, atom);
+      if (length + atom.text.length + closers(next).length > limit) break;
+      length += atom.text.length;
+      current = next;
+      fallback = { end: j, stack: current, length };
+      if (atom.kind !== 'text' || !/^\s$/.test(atom.text)) continue;
+      let priority = 1;
+      if (atom.text === '\n') priority = 3;
+      else {
+        const before = visibleBefore(atoms, j);
+        const after = visibleAfter(atoms, j);
+        if (SENTENCE_END.test(before) && after !== '[') priority = 2;
+      }
+      best[priority] = { end: j, stack: current, length };
+    }
+    if (j >= atoms.length) {
+      const rest = prefix + atoms.slice(i).map((a) => a.text).join('') + closers(current);
+      if (htmlToPlain(rest).trim()) parts.push(rest); // a whitespace-only tail is dropped
+      break;
+    }
+    if (!fallback) throw new Error(`splitMessage: limit ${limit} is too small for the open tags ${prefix}`);
+    let cut = fallback;
+    for (const priority of [3, 2, 1]) {
+      const candidate = best[priority];
+      if (candidate && candidate.length >= limit / 2) {
+        cut = candidate;
+        break;
+      }
+    }
+    if (cut === fallback) {
+      // No good break in the second half: take the latest break of any kind, else cut hard.
+      const any = best.filter((c): c is NonNullable<typeof c> => c !== undefined).sort((a, b) => b.end - a.end)[0];
+      if (any) cut = any;
+    }
+    const body = atoms.slice(i, cut.end + 1).map((a) => a.text).join('');
+    const part = prefix + body + closers(cut.stack);
+    if (htmlToPlain(part).trim()) parts.push(part);
+    stack = cut.stack;
+    i = cut.end + 1;
+  }
+  return parts;
+}
+
+function visibleBefore(atoms: Atom[], j: number): string {
+  for (let k = j - 1; k >= 0; k--) {
+    const a = atoms[k]!;
+    if (a.kind === 'text') return htmlToPlain(a.text);
+  }
+  return '';
+}
+
+function visibleAfter(atoms: Atom[], j: number): string {
+  for (let k = j + 1; k < atoms.length; k++) {
+    const a = atoms[k]!;
+    if (a.kind === 'text') return htmlToPlain(a.text);
+  }
+  return '';
+}

@@ -1,0 +1,169 @@
+/**
+ * Questions, wherever they come from:
+ * - private chat: any text (commands aside);
+ * - `/ask <question>` in any chat, also `/ask@BotName` and in channel posts where the bot is admin;
+ * - groups and supergroups: mentions of the bot and replies to the bot's own messages (other
+ *   chatter is ignored);
+ * - a reply to one of the bot's answers is a follow-up: the previous question goes to the engine.
+ * Empty `/ask`, over-long questions and non-text messages get a short helpful reply; the rate
+ * limit answers politely once per window.
+ */
+import { Composer } from 'grammy';
+import type { Message, MessageEntity } from 'grammy/types';
+import type { AskContext } from '../types.js';
+import type { AnswerRecord, BotContext } from './context.js';
+import { answerKeyboard } from './buttons.js';
+import { escapeHtml, renderAnswer } from './format.js';
+import { pickLang, t } from './i18n.js';
+import { rateLimitKey } from './rate-limit.js';
+import { sendHtml, startTyping } from './send.js';
+
+/** Message kinds that are content a user sent (not service messages such as a member joining). */
+const MEDIA_KEYS = [
+  'sticker', 'photo', 'voice', 'video', 'video_note', 'audio', 'document', 'animation',
+  'location', 'venue', 'contact', 'poll', 'dice', 'game', 'story', 'paid_media',
+] as const;
+
+function isMedia(message: Message): boolean {
+  return MEDIA_KEYS.some((key) => key in message);
+}
+
+/** Removes mentions of the bot from a message text. */
+function stripMentions(text: string, entities: MessageEntity[] | undefined, username: string, botId: number): { text: string; mentioned: boolean } {
+  let mentioned = false;
+  const cuts: Array<[number, number]> = [];
+  for (const e of entities ?? []) {
+    const piece = text.slice(e.offset, e.offset + e.length);
+    if ((e.type === 'mention' && piece.toLowerCase() === `@${username.toLowerCase()}`) || (e.type === 'text_mention' && e.user.id === botId)) {
+      mentioned = true;
+      cuts.push([e.offset, e.offset + e.length]);
+    }
+  }
+  let out = text;
+  for (const [start, end] of cuts.sort((a, b) => b[0] - a[0])) out = `${out.slice(0, start)} ${out.slice(end)}`;
+  return { text: out.replace(/\s+/g, ' ').trim(), mentioned };
+}
+
+/** The message a reply is replying to, when it is one of this bot's messages. */
+function repliedBotMessage(ctx: BotContext): Message | undefined {
+  const replied = ctx.msg?.reply_to_message;
+  return replied && replied.from?.id === ctx.me.id ? replied : undefined;
+}
+
+export interface AskOptions {
+  /** The bot message being replied to (a possible follow-up). */
+  replyToBot?: Message;
+}
+
+/** Answers `question` in the current chat, as a reply to the current message. */
+export async function answerQuestion(ctx: BotContext, rawQuestion: string, options: AskOptions = {}): Promise<void> {
+  const { services } = ctx;
+  const { config, engine, log } = services;
+  const message = ctx.msg!;
+  const chatId = ctx.chat!.id;
+  const question = rawQuestion.trim();
+  const lang = pickLang({ text: question, languageCode: ctx.from?.language_code });
+  const s = t(lang);
+  const reply = (html: string) => sendHtml(ctx.api, chatId, html, { replyTo: message.message_id }, log);
+
+  if (!question) {
+    await reply(s.askUsage(escapeHtml(`@${ctx.me.username}`)));
+    return;
+  }
+  if (question.length > config.maxQuestionChars) {
+    await reply(s.tooLong(config.maxQuestionChars, question.length));
+    return;
+  }
+  const key = rateLimitKey(ctx);
+  if (key) {
+    const decision = services.limiter.take(key);
+    if (!decision.allowed) {
+      log.info({ key, retryAfterMs: decision.retryAfterMs }, 'rate limited');
+      if (decision.notify) await reply(s.rateLimited(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
+      return;
+    }
+  }
+
+  // A follow-up when replying to one of our answers.
+  let previous: AnswerRecord | undefined;
+  if (options.replyToBot) {
+    const id = services.answerMessages.get(`${chatId}:${options.replyToBot.message_id}`);
+    previous = id === undefined ? undefined : services.answers.get(id);
+  }
+  const askContext: AskContext = previous ? { previousQuestion: previous.context } : {};
+
+  const stopTyping = startTyping(ctx.api, chatId, log);
+  let sent: Message.TextMessage[];
+  let record: AnswerRecord;
+  try {
+    const started = services.clock();
+    const answer = await engine.ask(question, askContext);
+    const id = services.nextId();
+    record = {
+      id,
+      question,
+      context: previous ? `${previous.context.slice(-config.maxQuestionChars)}\n${question}` : question,
+      files: [...new Set(answer.citations.map((c) => c.file))],
+      lang: answer.lang,
+    };
+    services.answers.set(id, record);
+    const html = renderAnswer(answer, answer.lang);
+    sent = await sendHtml(ctx.api, chatId, html, { replyTo: message.message_id, keyboard: answerKeyboard(answer, id, services) }, log);
+    log.info(
+      { chatId, answered: answer.answered, citations: answer.citations.length, mode: answer.mode, followUp: Boolean(previous), ms: services.clock() - started },
+      'answered',
+    );
+  } finally {
+    stopTyping();
+  }
+  for (const m of sent) services.answerMessages.set(`${chatId}:${m.message_id}`, record.id);
+}
+
+export function questionsComposer(): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  // Never react to our own inline results posted by users, nor to other bots.
+  const ours = (ctx: BotContext) => ctx.msg?.via_bot?.id === ctx.me.id || ctx.from?.is_bot === true;
+
+  composer.command('ask', async (ctx) => {
+    if (ours(ctx)) return;
+    await answerQuestion(ctx, ctx.match, { replyToBot: repliedBotMessage(ctx) });
+  });
+
+  const privateChat = composer.chatType('private');
+  privateChat.on('message:text', async (ctx) => {
+    if (ours(ctx)) return;
+    const text = ctx.message.text;
+    if (text.startsWith('/')) {
+      // A command no other handler took (commands for us are handled before this composer).
+      await sendHtml(ctx.api, ctx.chat.id, t(pickLang({ languageCode: ctx.from.language_code })).unknownCommand, { replyTo: ctx.message.message_id }, ctx.services.log);
+      return;
+    }
+    const { text: question } = stripMentions(text, ctx.message.entities, ctx.me.username, ctx.me.id);
+    await answerQuestion(ctx, question, { replyToBot: repliedBotMessage(ctx) });
+  });
+  privateChat.on('message', async (ctx) => {
+    if (ours(ctx) || !isMedia(ctx.message)) return;
+    const s = t(pickLang({ text: ctx.message.caption, languageCode: ctx.from.language_code }));
+    await sendHtml(ctx.api, ctx.chat.id, s.nonText, { replyTo: ctx.message.message_id }, ctx.services.log);
+  });
+
+  const groups = composer.chatType(['group', 'supergroup']);
+  groups.on('message:text', async (ctx) => {
+    if (ours(ctx)) return;
+    const text = ctx.message.text;
+    if (text.startsWith('/')) return; // commands for other bots, or not for anyone
+    const replyToBot = repliedBotMessage(ctx);
+    const { text: question, mentioned } = stripMentions(text, ctx.message.entities, ctx.me.username, ctx.me.id);
+    if (!mentioned && !replyToBot) return; // other chatter: stay silent
+    await answerQuestion(ctx, question, { replyToBot });
+  });
+  groups.on('message', async (ctx) => {
+    if (ours(ctx) || !isMedia(ctx.message)) return;
+    const mentioned = stripMentions(ctx.message.caption ?? '', ctx.message.caption_entities, ctx.me.username, ctx.me.id).mentioned;
+    if (!repliedBotMessage(ctx) && !mentioned) return;
+    const s = t(pickLang({ text: ctx.message.caption, languageCode: ctx.from.language_code }));
+    await sendHtml(ctx.api, ctx.chat.id, s.nonText, { replyTo: ctx.message.message_id }, ctx.services.log);
+  });
+  // Channel posts: only /ask (handled above); everything else is the channel's own content.
+  return composer;
+}
