@@ -19,7 +19,8 @@ import { BertTokenizer } from '@xenova/transformers';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_OUT_DIR = join(ROOT, 'tests', 'fixtures', 'test-encoder');
-export const DEFAULT_CORPUS_DIR = join(ROOT, 'corpus');
+/** The test corpus (a copy of the five articles), so adding articles to corpus/ never changes the fixture. */
+export const DEFAULT_CORPUS_DIR = join(ROOT, 'tests', 'fixtures', 'corpus');
 
 /** Embedding dimension. Consumers must read it from the output, never assume 384. */
 export const DIM = 128;

@@ -11,7 +11,7 @@ import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/
 import type { WeightedTerm } from './retrieve/lexical.js';
 import type { CorpusIndex } from './store.js';
 import { detectLang } from './text/arabic.js';
-import type { Answer, AskContext, Chunk, Engine, EngineInfo, IndexChanges } from './types.js';
+import type { Answer, AskContext, Chunk, Engine, EngineInfo, IndexChanges, Retrieval, RetrievalMode } from './types.js';
 
 export interface RetrievalOptions {
   /** Candidates taken from each retriever before fusion. */
@@ -45,7 +45,7 @@ export interface OpenEngineOptions {
   log: Logger;
   retrieval?: Partial<RetrievalOptions>;
   /** Passed to indexing (chunking, lexical and hnsw settings, progress). */
-  indexing?: Pick<SyncOptions, 'chunking' | 'lexical' | 'hnsw' | 'onProgress' | 'force'>;
+  indexing?: Pick<SyncOptions, 'chunking' | 'lexical' | 'hnsw' | 'onProgress' | 'force' | 'articles'>;
 }
 
 /** A small LRU of query vectors: inline queries and retries repeat the same text. */
@@ -81,23 +81,26 @@ class AnswerEngine implements Engine {
     return Boolean(this.options.embedder && this.index.dense && model && model.id === this.options.embedder.modelId);
   }
 
-  async ask(question: string, context: AskContext = {}): Promise<Answer> {
-    const startedAt = performance.now();
+  /** Query terms of a question, with a follow-up's earlier question at a lower weight. */
+  private queryTerms(q: string, previous: string | undefined): WeightedTerm[] {
+    const lexical = this.index.lexical;
+    const terms: WeightedTerm[] = lexical.analyze(q).map((term) => ({ term, weight: 1 }));
+    if (previous) for (const term of lexical.analyze(previous)) terms.push({ term, weight: this.retrieval.followUpWeight });
+    return terms;
+  }
+
+  private async run(question: string, context: AskContext & { limit?: number }) {
     const q = question.trim();
     const lang = context.lang ?? detectLang(q);
-    const lexical = this.index.lexical;
-    const queryTerms: WeightedTerm[] = lexical.analyze(q).map((term) => ({ term, weight: 1 }));
-    const previous = context.previousQuestion?.trim();
-    if (previous) {
-      for (const term of lexical.analyze(previous)) queryTerms.push({ term, weight: this.retrieval.followUpWeight });
-    }
-    const mode = this.denseReady ? 'hybrid' : 'lexical';
+    const previous = context.previousQuestion?.trim() || undefined;
+    const queryTerms = this.queryTerms(q, previous);
+    const index = this.index;
 
     // The query embedding runs on ONNX Runtime's threads while BM25 runs here.
     const embedStart = performance.now();
     const embedText = previous ? `${previous}\n${q}` : q;
     let vectorPromise: Promise<Float32Array | null> = Promise.resolve(null);
-    if (mode === 'hybrid' && q.length > 0) {
+    if (this.denseReady && q.length > 0) {
       const cached = this.cache.get(embedText);
       vectorPromise = cached
         ? Promise.resolve(cached)
@@ -105,39 +108,50 @@ class AnswerEngine implements Engine {
             this.cache.set(embedText, v!);
             return v!;
           });
-      // A failing model must not fail the question: fall back to lexical for this one.
+      // A failing model must not fail the question: this one is answered lexically.
       vectorPromise = vectorPromise.catch((error: unknown) => {
         this.options.log.warn({ err: error }, 'query embedding failed; answering lexically');
         return null;
       });
     }
     const lexicalStart = performance.now();
-    const lexicalHits = lexical.search(queryTerms, this.retrieval.candidates);
+    const lexicalHits = index.lexical.search(queryTerms, this.retrieval.candidates);
     const lexicalMs = performance.now() - lexicalStart;
     const vector = await vectorPromise;
-    const embedMs = performance.now() - embedStart;
+    const embedMs = vector ? performance.now() - embedStart : 0;
 
     const denseStart = performance.now();
-    const denseHits = vector && this.index.dense ? this.index.dense.search(vector, this.retrieval.candidates) : [];
+    const denseHits = vector && index.dense ? index.dense.search(vector, this.retrieval.candidates) : [];
     const denseMs = performance.now() - denseStart;
 
     const fuseStart = performance.now();
-    const fused = fuse(lexicalHits, denseHits, (label) => this.index.chunks.get(label), this.retrieval.fusion);
-    const hits = diversify(fused, this.retrieval.keep, this.retrieval.perDoc);
+    const fused = fuse(lexicalHits, denseHits, (label) => index.chunks.get(label), this.retrieval.fusion);
+    const hits = diversify(fused, context.limit ?? this.retrieval.keep, this.retrieval.perDoc);
     const fuseMs = performance.now() - fuseStart;
+    const mode: RetrievalMode = vector ? 'hybrid' : 'lexical';
+    return { q, lang, queryTerms, hits, mode, index, timings: { embedMs, lexicalMs, denseMs, fuseMs } };
+  }
 
-    const model = this.index.manifest.model?.id ?? '';
+  async retrieve(question: string, context: AskContext & { limit?: number } = {}): Promise<Retrieval> {
+    const { q, lang, hits, mode, timings } = await this.run(question, context);
+    return { question: q, lang, hits, mode, timings };
+  }
+
+  async ask(question: string, context: AskContext = {}): Promise<Answer> {
+    const startedAt = performance.now();
+    const { q, lang, queryTerms, hits, mode, index, timings } = await this.run(question, context);
+    const model = index.manifest.model?.id ?? '';
     return composeAnswer(
       {
         question: q,
         lang,
         queryTerms,
         hits,
-        lexical,
-        mode: vector ? 'hybrid' : 'lexical',
+        lexical: index.lexical,
+        mode,
         options: { denseThreshold: DENSE_THRESHOLDS[model] ?? DEFAULT_ANSWER_OPTIONS.denseThreshold, ...this.retrieval.answer },
       },
-      { startedAt, embedMs: vector ? embedMs : 0, lexicalMs, denseMs, fuseMs },
+      { startedAt, ...timings },
     );
   }
 

@@ -31,6 +31,8 @@ export interface SyncOptions {
   onProgress?: (done: number, total: number) => void;
   /** Rebuild everything even if the index is current. */
   force?: boolean;
+  /** Index these articles instead of reading `corpusDir` (eval builds throwaway indexes this way). */
+  articles?: Article[];
 }
 
 function sameOptions(a: unknown, b: unknown): boolean {
@@ -74,7 +76,7 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
   const lexicalOptions = options.lexical ?? DEFAULT_LEXICAL_OPTIONS;
   const hnsw = options.hnsw ?? DEFAULT_HNSW;
 
-  const { articles, skipped } = await readCorpus(options.corpusDir, log);
+  const { articles, skipped } = options.articles ? { articles: options.articles, skipped: [] } : await readCorpus(options.corpusDir, log);
   let rebuilt = false;
   let index = options.force ? null : options.current ?? loadUsable(options, chunker, lexicalOptions);
   if (!index) {

@@ -198,9 +198,20 @@ export interface IndexChanges {
   seconds: number;
 }
 
+/** Ranked passages for a question, before answer composition (eval and bench use it). */
+export interface Retrieval {
+  question: string;
+  lang: Lang;
+  hits: Hit[];
+  mode: RetrievalMode;
+  timings: Omit<Timings, 'answerMs' | 'totalMs'>;
+}
+
 /** The one seam the surfaces use. */
 export interface Engine {
   ask(question: string, context?: AskContext): Promise<Answer>;
+  /** Retrieval only: the fused, diversified hits (`limit` of them, default the engine's). */
+  retrieve(question: string, context?: AskContext & { limit?: number }): Promise<Retrieval>;
   info(): EngineInfo;
   /** A chunk by id (for "show the full passage" buttons); undefined for unknown ids. */
   chunk(id: string): Chunk | undefined;

@@ -1,7 +1,7 @@
 /**
  * The committed test encoder (tests/fixtures/test-encoder, a TEST FIXTURE, not the product model)
  * loads through transformers.js like a real model, behaves like a bag of sub-words, survives any
- * input, and is exactly what scripts/make-test-encoder.ts generates from the current corpus.
+ * input, and is exactly what scripts/make-test-encoder.ts generates from the test corpus (tests/fixtures/corpus).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -106,13 +106,13 @@ describe('test encoder fixture', () => {
     });
     afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-    it('reproduces the committed files byte for byte from the current corpus', () => {
+    it('reproduces the committed files byte for byte from the test corpus (tests/fixtures/corpus)', () => {
       const config = JSON.parse(readFileSync(join(FIXTURE_DIR, 'config.json'), 'utf8')) as {
         test_fixture: { corpus_sha256: string };
       };
       expect(
         corpusFingerprint(),
-        'corpus/ changed since the test encoder was generated: run `npm run fixture:encoder` and commit tests/fixtures/test-encoder',
+        'tests/fixtures/corpus changed since the test encoder was generated: run `npm run fixture:encoder` and commit tests/fixtures/test-encoder',
       ).toBe(config.test_fixture.corpus_sha256);
 
       makeTestEncoder(tmp);

@@ -13,7 +13,8 @@ import { openEngine, type OpenEngineOptions } from '../../src/engine.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import type { Engine } from '../../src/types.js';
 
-export const REPO_CORPUS = fileURLToPath(new URL('../../corpus/', import.meta.url));
+/** The test corpus: a copy of the five articles, independent of what users add to corpus/. */
+export const REPO_CORPUS = fileURLToPath(new URL('../fixtures/corpus/', import.meta.url));
 export const TEST_ENCODER_DIR = fileURLToPath(new URL('../fixtures/test-encoder/', import.meta.url));
 
 export interface TestEngineOptions {

@@ -1,0 +1,231 @@
+/**
+ * Evaluation: question sets, per-question judgements and aggregate figures with bootstrap
+ * confidence intervals. Pure functions over data; `cli/eval.ts` does the I/O.
+ *
+ * Question set format (JSON lines): `{id, q, kind, gold: [file-name prefixes or passage ids],
+ * expect: [strings; any one, after Arabic normalisation, is the fact]}`. SQuAD-format JSON
+ * (ARCD, XQuAD) is converted, with gold passages found by their text.
+ */
+import { createHash } from 'node:crypto';
+import { normalize } from './text/arabic.js';
+import type { Answer, Article, DocId, Hit } from './types.js';
+
+export interface EvalQuestion {
+  id: string;
+  q: string;
+  kind: string;
+  gold: string[];
+  expect: string[];
+}
+
+export interface Passage {
+  id: string;
+  source?: string;
+  title: string;
+  text: string;
+}
+
+/** Parses a JSON-lines question set. */
+export function parseQuestionSet(text: string, origin: string): EvalQuestion[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((line, i) => {
+      try {
+        const q = JSON.parse(line) as EvalQuestion;
+        if (typeof q.q !== 'string' || !Array.isArray(q.gold)) throw new Error('needs "q" and "gold"');
+        return { id: q.id ?? `${i + 1}`, q: q.q, kind: q.kind ?? 'unknown', gold: q.gold, expect: q.expect ?? [] };
+      } catch (error) {
+        throw new Error(`${origin}:${i + 1}: not a question line (${(error as Error).message})`);
+      }
+    });
+}
+
+const squish = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** Converts a SQuAD-format file to questions whose gold is the passage with the same text. */
+export function questionsFromSquad(squad: { data: Array<{ paragraphs: Array<{ context: string; qas: Array<{ id: string; question: string; answers: Array<{ text: string }> }> }> }> }, passages: Passage[], kind: string): EvalQuestion[] {
+  const byText = new Map(passages.map((p) => [squish(p.text), p.id]));
+  const out: EvalQuestion[] = [];
+  for (const article of squad.data) {
+    for (const paragraph of article.paragraphs) {
+      const id = byText.get(squish(paragraph.context));
+      if (!id) continue;
+      for (const qa of paragraph.qas) {
+        out.push({ id: qa.id, q: qa.question.replace(/^[\s-]+/, '').trim(), kind, gold: [id], expect: qa.answers.map((a) => a.text) });
+      }
+    }
+  }
+  return out;
+}
+
+/** A passage as an article of its own: one section, headline = title, one paragraph per line. */
+export function passageArticle(p: Passage): Article {
+  const raw = p.text;
+  const paragraphs = [];
+  let offset = 0;
+  for (const line of raw.split('\n')) {
+    const lead = line.length - line.trimStart().length;
+    const text = line.trim();
+    if (text) paragraphs.push({ start: offset + lead, end: offset + lead + text.length, text, heading: false });
+    offset += line.length + 1;
+  }
+  const title = p.title.replace(/_/g, ' ');
+  return {
+    id: p.id,
+    path: p.id,
+    raw,
+    hash: createHash('sha256').update(raw).digest('hex'),
+    title,
+    outlet: null,
+    agency: null,
+    date: null,
+    sections: [{ index: 0, kind: 'main', title, outlet: null, agency: null, date: null, paragraphs }],
+  };
+}
+
+/** Whether a document id matches a gold entry (a file-name prefix such as "001", or a full id). */
+export function isGold(doc: DocId, gold: string[]): boolean {
+  return gold.some((g) => doc === g || doc.startsWith(g + '_') || doc.startsWith(g + '.'));
+}
+
+/** Whether any expected string occurs in the text after Arabic normalisation. */
+export function containsExpected(text: string, expect: string[]): boolean {
+  const t = normalize(text);
+  return expect.some((e) => e.trim() && t.includes(normalize(e.trim())));
+}
+
+/** Distinct documents of ranked hits, in rank order. */
+export function rankedDocs(hits: Hit[]): DocId[] {
+  const docs: DocId[] = [];
+  for (const h of hits) if (!docs.includes(h.chunk.docId)) docs.push(h.chunk.docId);
+  return docs;
+}
+
+export interface Judgement {
+  id: string;
+  kind: string;
+  source: string;
+  answerable: boolean;
+  /** 1-based rank of the first gold document among retrieved documents, or null. */
+  goldRank: number | null;
+  /** Answer-level: the top citation (by score) is gold / a gold file is among the citations. */
+  citeHit1: boolean;
+  citeHit3: boolean;
+  answered: boolean;
+  answerInCitation: boolean;
+  answerInAnswer: boolean;
+  totalMs: number;
+}
+
+/** Which set a question comes from (by its kind or id prefix). */
+export function sourceOf(q: EvalQuestion): string {
+  if (q.kind.includes('xquad') || q.id.startsWith('xq')) return 'xquad-ar';
+  if (q.kind.includes('arcd') || q.id.startsWith('ar')) return 'arcd';
+  return q.kind;
+}
+
+export function judge(q: EvalQuestion, docs: DocId[], answer: Answer | null): Judgement {
+  const rank = docs.findIndex((d) => isGold(d, q.gold));
+  const byScore = answer ? [...answer.citations].sort((a, b) => b.score - a.score) : [];
+  return {
+    id: q.id,
+    kind: q.kind,
+    source: sourceOf(q),
+    answerable: q.gold.length > 0,
+    goldRank: rank >= 0 ? rank + 1 : null,
+    citeHit1: byScore.length > 0 && isGold(byScore[0]!.file, q.gold),
+    citeHit3: byScore.slice(0, 3).some((c) => isGold(c.file, q.gold)),
+    answered: answer?.answered ?? false,
+    answerInCitation: answer ? answer.citations.some((c) => containsExpected(c.passage, q.expect)) : false,
+    answerInAnswer: answer ? answer.answered && containsExpected(answer.answer, q.expect) : false,
+    totalMs: answer?.timings.totalMs ?? 0,
+  };
+}
+
+export interface Figures {
+  n: number;
+  'r@1': number;
+  'r@5': number;
+  'r@10': number;
+  'mrr@10': number;
+  answer_in_citation: number;
+  answer_in_answer: number;
+  refused: number;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+/** Aggregate retrieval and answer figures (fractions in 0–1). */
+export function figures(js: Judgement[]): Figures {
+  const within = (k: number) => mean(js.map((j) => (j.goldRank !== null && j.goldRank <= k ? 1 : 0)));
+  return {
+    n: js.length,
+    'r@1': within(1),
+    'r@5': within(5),
+    'r@10': within(10),
+    'mrr@10': mean(js.map((j) => (j.goldRank !== null && j.goldRank <= 10 ? 1 / j.goldRank : 0))),
+    answer_in_citation: mean(js.map((j) => (j.answerInCitation ? 1 : 0))),
+    answer_in_answer: mean(js.map((j) => (j.answerInAnswer ? 1 : 0))),
+    refused: mean(js.map((j) => (j.answered ? 0 : 1))),
+  };
+}
+
+/** Deterministic PRNG (mulberry32) so intervals are reproducible. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Percentile bootstrap 95% intervals for every figure. */
+export function bootstrap(js: Judgement[], rounds = 1000, seed = 13): Record<keyof Omit<Figures, 'n'>, [number, number]> {
+  const random = prng(seed);
+  const samples: Figures[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const draw = Array.from({ length: js.length }, () => js[Math.floor(random() * js.length)]!);
+    samples.push(figures(draw));
+  }
+  const out = {} as Record<keyof Omit<Figures, 'n'>, [number, number]>;
+  for (const key of ['r@1', 'r@5', 'r@10', 'mrr@10', 'answer_in_citation', 'answer_in_answer', 'refused'] as const) {
+    const values = samples.map((s) => s[key]).sort((a, b) => a - b);
+    out[key] = [values[Math.floor(rounds * 0.025)]!, values[Math.min(rounds - 1, Math.floor(rounds * 0.975))]!];
+  }
+  return out;
+}
+
+export interface KindRow {
+  kind: string;
+  n: number;
+  hit1: number;
+  hit3: number;
+  fact: number;
+  /** Unanswerable questions refused. */
+  refused: number;
+  /** Answerable questions refused. */
+  falseRefusals: number;
+}
+
+/** The dev-set table: per question kind, answer-level hit@1/hit@3 (gold among citations), fact, refusals. */
+export function kindTable(js: Judgement[]): KindRow[] {
+  const kinds = [...new Set(js.map((j) => j.kind))];
+  const row = (kind: string, group: Judgement[]): KindRow => {
+    const answerable = group.filter((j) => j.answerable);
+    return {
+      kind,
+      n: group.length,
+      hit1: mean(answerable.map((j) => (j.citeHit1 ? 1 : 0))),
+      hit3: mean(answerable.map((j) => (j.citeHit3 ? 1 : 0))),
+      fact: mean(answerable.map((j) => (j.answerInAnswer ? 1 : 0))),
+      refused: group.filter((j) => !j.answerable && !j.answered).length,
+      falseRefusals: answerable.filter((j) => !j.answered).length,
+    };
+  };
+  return [...kinds.map((k) => row(k, js.filter((j) => j.kind === k))), row('all', js)];
+}
