@@ -91,18 +91,8 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot<BotContext> {
     nextId: () => `${prefix}${(serial++).toString(36)}`,
   };
 
-  bot.use((ctx, next) => {
-    ctx.services = services;
-    return next();
-  });
-  bot.use(sequentialize(sequentialKey));
-  bot.use(accessComposer());
-  bot.use(commandsComposer());
-  bot.use(buttonsComposer());
-  bot.use(inlineComposer());
-  bot.use(questionsComposer());
-
-  bot.catch(async (err: BotError<BotContext>) => {
+  /** Logs an error and, where possible, tells the user with a short apology. Never throws. */
+  const handleError = async (err: BotError<BotContext>) => {
     const ctx = err.ctx;
     const error = err.error;
     const detail =
@@ -122,6 +112,21 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot<BotContext> {
     } catch (apologyError) {
       log.warn({ error: redactSecrets(describeError(apologyError)) }, 'could not send the apology');
     }
+  };
+
+  bot.use((ctx, next) => {
+    ctx.services = services;
+    return next();
   });
+  // The boundary makes handleUpdate itself never reject, whichever way updates arrive (runner,
+  // webhook, tests); bot.catch covers anything that escapes it.
+  const app = bot.errorBoundary(handleError);
+  app.use(sequentialize(sequentialKey));
+  app.use(accessComposer());
+  app.use(commandsComposer());
+  app.use(buttonsComposer());
+  app.use(inlineComposer());
+  app.use(questionsComposer());
+  bot.catch(handleError);
   return bot;
 }
