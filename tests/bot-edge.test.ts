@@ -54,7 +54,7 @@ describe('private chat (fake engine)', () => {
 
   it('escapes hostile HTML in the question and in corpus headlines and passages', async () => {
     const chunk = makeChunk({ id: 'evil.txt#0.0', title: hostile, outlet: '<b>Outlet', text: `Passage ${hostile} end.` });
-    const engine = new FakeEngine({ chunks: [chunk], answer: (q, _c, chunks) => makeAnswer(q, chunks, { answer: `${q} — ${chunks[0]!.text} [1]` }) });
+    const engine = new FakeEngine({ chunks: [chunk] });
     const h = createHarness({ engine });
     await h.send(updates.text(`What is ${hostile}?`, { from: EN_USER }));
     const [answer] = h.sent('sendMessage');
@@ -78,10 +78,7 @@ describe('private chat (fake engine)', () => {
     const chunks = Array.from({ length: 10 }, (_, k) =>
       makeChunk({ id: `long${k}.txt#0.0`, title: `Title ${k}`, text: Array.from({ length: 14 }, (_, i) => sentence(k * 14 + i)).join(' ') }),
     );
-    const engine = new FakeEngine({
-      chunks,
-      answer: (q, _c, cs) => makeAnswer(q, cs, { answer: cs.map((c, i) => `${c.text} [${i + 1}]`).join(' ') }),
-    });
+    const engine = new FakeEngine({ chunks });
     const h = createHarness({ engine });
     await h.send(updates.text('Tell me everything about the talks', { from: EN_USER, messageId: 42 }));
     const parts = h.sent('sendMessage');

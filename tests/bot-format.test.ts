@@ -75,7 +75,8 @@ describe('renderAnswer', () => {
     expect(html).toContain('(untitled)');
     expect(html).toContain('undated');
     expect(html).toContain('related story');
-    expect(html).toContain('latest');
+    const dated = makeAnswer('q', [chunks[0]!, { ...chunks[1]!, date: '2025-03-04' }]);
+    expect(renderAnswer(dated, 'en')).toContain('The most recent of these reports is [2], dated 2025-03-04');
   });
 
   it('renders Arabic labels for Arabic answers', () => {
@@ -132,7 +133,6 @@ describe('splitMessage', () => {
       makeChunk({ id: `f${k}.txt#0.0`, title: `عنوان <${k}>`, text: Array.from({ length: 12 }, (_, i) => sentence(k * 12 + i)).join(' ') }),
     );
     const answer = makeAnswer('سؤال', chunks);
-    answer.answer = chunks.map((c, i) => `${c.text} [${i + 1}]`).join('\n');
     const html = renderAnswer(answer, 'ar');
     expect(html.length).toBeGreaterThan(10_000);
     const parts = splitMessage(html);

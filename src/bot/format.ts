@@ -83,15 +83,27 @@ export interface RenderOptions {
   showQuestion?: boolean;
 }
 
+/**
+ * The body is built from the structured answer (quotes with their [n]), not from
+ * `answer.answer`, whose plain-text layout belongs to the engine.
+ */
 function render(answer: Answer, lang: Lang, mode: Mode, options: RenderOptions): string {
   const m = MARKUP[mode];
   const s = t(lang);
   const out: string[] = [];
   if (options.showQuestion) out.push(`❓ ${m.i(m.esc(answer.question.trim()))}`, '');
-  out.push(m.esc(answer.answer.trim()));
+  if (answer.answered && answer.quotes.length > 0) {
+    out.push(...answer.quotes.map((q) => `${m.esc(q.text.trim())} [${q.n}]`));
+  } else if (answer.answered) {
+    out.push(m.esc(answer.answer.trim()));
+  } else {
+    out.push(m.esc(s.refusal));
+  }
   if (answer.answered && answer.citations.length > 0) {
     out.push('', m.b(`${s.sources}:`));
-    for (const c of answer.citations) out.push(`[${c.n}] ${citationLine(m, c, lang, answer.latest === c.n && answer.citations.length > 1)}`);
+    for (const c of answer.citations) out.push(`[${c.n}] ${citationLine(m, c, lang)}`);
+    const latest = answer.citations.find((c) => c.n === answer.latest);
+    if (latest?.date && answer.citations.length > 1) out.push(m.i(m.esc(s.latestNote(latest.n, latest.date))));
   } else if (!answer.answered && answer.closest.length > 0) {
     out.push('', m.b(`${s.closest}:`));
     for (const c of answer.closest) out.push(`• ${sourceLine(m, { title: c.title, outlet: null, date: c.date }, lang)}`);
@@ -99,13 +111,8 @@ function render(answer: Answer, lang: Lang, mode: Mode, options: RenderOptions):
   return out.join('\n');
 }
 
-function citationLine(m: Markup, c: Citation, lang: Lang, latest: boolean): string {
-  return sourceLine(
-    m,
-    { title: c.title, outlet: c.outlet, agency: c.agency, date: c.date, related: c.section === 'related' },
-    lang,
-    latest ? [t(lang).latest] : [],
-  );
+function citationLine(m: Markup, c: Citation, lang: Lang): string {
+  return sourceLine(m, { title: c.title, outlet: c.outlet, agency: c.agency, date: c.date, related: c.section === 'related' }, lang);
 }
 
 /** The answer as Telegram HTML: escaped text with inline [n] markers, then the sources block. */
@@ -149,7 +156,7 @@ export function shortenAnswer(answer: Answer, maxQuotes: number): Answer {
     ...answer,
     quotes,
     citations,
-    answer: quotes.map((q) => `${q.text} [${q.n}]`).join(' '),
+    answer: quotes.map((q) => `${q.text} [${q.n}]`).join('\n'),
     latest: answer.latest !== null && used.has(answer.latest) ? answer.latest : null,
   };
 }
@@ -163,7 +170,7 @@ export function answerFromSource(answer: Answer, n: number): Answer | null {
     ...answer,
     quotes: quotes.map((q) => ({ ...q, n: 1 })),
     citations: [{ ...citation, n: 1 }],
-    answer: quotes.map((q) => `${q.text} [1]`).join(' '),
+    answer: quotes.map((q) => `${q.text} [1]`).join('\n'),
     latest: null,
   };
 }

@@ -25,10 +25,9 @@ export interface Strings {
   closest: string;
   untitled: string;
   undated: string;
-  latest: string;
   related: string;
-  questionLabel: string;
-  lexicalNote: string;
+  refusal: string;
+  latestNote: (n: number, date: string) => string;
   // Commands
   start: (info: { articles: number; outletsHtml: string; from: string; to: string; botHtml: string }) => string;
   help: (botHtml: string) => string;
@@ -76,10 +75,9 @@ const ar: Strings = {
   closest: 'أقرب المقالات إلى سؤالك',
   untitled: '(بلا عنوان)',
   undated: 'غير مؤرخ',
-  latest: 'الأحدث',
   related: 'خبر ذو صلة',
-  questionLabel: 'السؤال',
-  lexicalNote: 'البحث معجمي فقط (نموذج التضمين غير محمّل).',
+  refusal: 'لا تتناول المقالات المتوفرة لديّ هذا السؤال، لذا لن أخمّن إجابة.',
+  latestNote: (n, date) => `أحدث هذه التقارير هو [${n}] بتاريخ ${date}؛ قد تكون التفاصيل تغيّرت منذ التقارير الأقدم.`,
   start: (i) =>
     `مرحبًا! أجيب عن الأسئلة من ${i.articles} مقالًا إخباريًا عربيًا (${i.outletsHtml})، منشورة بين ${i.from} و${i.to}.\n\n` +
     'اكتب سؤالك وسأقتبس الجمل التي أعتمد عليها حرفيًا مع أرقام المصادر [n]، وتحت كل إجابة أزرار لعرض النص الكامل لكل مصدر.\n\n' +
@@ -141,10 +139,9 @@ const en: Strings = {
   closest: 'Closest articles to your question',
   untitled: '(untitled)',
   undated: 'undated',
-  latest: 'latest',
   related: 'related story',
-  questionLabel: 'Question',
-  lexicalNote: 'Lexical search only (embedding model not loaded).',
+  refusal: "The articles I have don't cover this question, so I won't guess.",
+  latestNote: (n, date) => `The most recent of these reports is [${n}], dated ${date}; details may have changed since the older ones.`,
   start: (i) =>
     `Hello! I answer questions from ${i.articles} Arabic news articles (${i.outletsHtml}), published between ${i.from} and ${i.to}.\n\n` +
     'Ask anything: I quote the exact sentences I rely on with numbered sources [n], and under each answer there are buttons that show each full passage.\n\n' +

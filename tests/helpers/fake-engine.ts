@@ -50,7 +50,7 @@ export function makeAnswer(question: string, chunks: Chunk[], overrides: Partial
     question,
     answered: chunks.length > 0,
     lang: /[A-Za-z]/.test(question) && !/[\u0600-\u06FF]/.test(question) ? 'en' : 'ar',
-    answer: chunks.length > 0 ? quotes.map((q) => `${q.text} [${q.n}]`).join(' ') : 'لا تغطي المقالات المتاحة هذا السؤال.',
+    answer: chunks.length > 0 ? quotes.map((q) => `${q.text} [${q.n}]`).join('\n') : 'لا تغطي المقالات المتاحة هذا السؤال.',
     quotes,
     citations: chunks.map((c, i) => ({
       n: i + 1,
