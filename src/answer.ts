@@ -26,6 +26,8 @@ export interface AnswerOptions {
   secondaryRatio: number;
   /** Minimum share of the question's (IDF-weighted) terms the best sentence must cover. */
   minCoverage: number;
+  /** Credit for a question term found only in the chunk's headline, sub-heading or source. */
+  contextWeight: number;
   /**
    * Cosine similarity above which the dense retriever alone may justify an answer; null when
    * the model's scores are not calibrated (then refusal rests on lexical evidence only).
@@ -36,8 +38,9 @@ export interface AnswerOptions {
 export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
   candidateChunks: 5,
   maxQuotes: 3,
-  secondaryRatio: 0.8,
+  secondaryRatio: 0.6,
   minCoverage: 0.45,
+  contextWeight: 0.5,
   denseThreshold: null,
 };
 
@@ -125,6 +128,16 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   const total = [...weights.values()].reduce((a, b) => a + b, 0);
   const kind = expectedKind(input.question);
   const candidates = input.hits.slice(0, options.candidateChunks);
+  const contextCache = new Map<string, Set<string>>();
+  const contextTerms = (hit: Hit): Set<string> => {
+    let set = contextCache.get(hit.chunk.id);
+    if (!set) {
+      const c = hit.chunk;
+      set = new Set(input.lexical.analyzeDocument([c.title, c.heading, c.outlet, c.agency].filter(Boolean).join(' ')));
+      contextCache.set(c.id, set);
+    }
+    return set;
+  };
 
   const scored: Scored[] = [];
   const seen = new Set<string>();
@@ -134,9 +147,11 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
       if (seen.has(key)) continue; // overlapping chunks repeat a sentence
       seen.add(key);
       const matched = new Set<string>();
-      for (const term of input.lexical.analyze(sentence.text)) if (weights.has(term)) matched.add(term);
+      for (const term of input.lexical.analyzeDocument(sentence.text)) if (weights.has(term)) matched.add(term);
       let covered = 0;
       for (const term of matched) covered += weights.get(term)!;
+      // Terms found only in the headline, sub-heading or source line count half: context, not content.
+      for (const term of contextTerms(hit)) if (!matched.has(term) && weights.has(term)) covered += weights.get(term)! * options.contextWeight;
       const coverage = total > 0 ? covered / total : 0;
       let score = coverage + 0.08 / (hitRank + 1);
       if (kind === 'number' && /\d/.test(normalize(sentence.text))) score += 0.1;

@@ -39,8 +39,23 @@ function sameOptions(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+const MONTHS_AR = ['يناير', 'فبراير', 'مارس', 'أبريل', 'مايو', 'يونيو', 'يوليو', 'أغسطس', 'سبتمبر', 'أكتوبر', 'نوفمبر', 'ديسمبر'];
+const MONTHS_LEVANT = ['كانون الثاني', 'شباط', 'آذار', 'نيسان', 'أيار', 'حزيران', 'تموز', 'آب', 'أيلول', 'تشرين الأول', 'تشرين الثاني', 'كانون الأول'];
+const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Searchable words for a chunk's source metadata: outlet, agency, year and month names. */
+export function metadataText(chunk: Pick<Chunk, 'outlet' | 'agency' | 'date'>): string {
+  const parts = [chunk.outlet, chunk.agency];
+  const m = chunk.date?.match(/^(\d{4})-(\d{2})/);
+  if (m) {
+    const month = Number(m[2]) - 1;
+    parts.push(m[1]!, MONTHS_AR[month]!, MONTHS_LEVANT[month]!, MONTHS_EN[month]!);
+  }
+  return parts.filter(Boolean).join(' ');
+}
+
 function lexicalFields(chunk: Chunk) {
-  return { text: chunk.text, title: chunk.title, heading: chunk.heading };
+  return { text: chunk.text, title: chunk.title, heading: chunk.heading, meta: metadataText(chunk) };
 }
 
 /** Loads the index if it fits the current settings, or returns null saying why. */

@@ -23,6 +23,8 @@ export interface LexicalFields {
   text: string;
   title?: string | null;
   heading?: string | null;
+  /** Outlet, agency and date words: lets «ما مصدر…» / «مايو 2025» questions match metadata. */
+  meta?: string | null;
 }
 
 export interface WeightedTerm {
@@ -62,21 +64,26 @@ export class LexicalIndex {
     return this.lengths.size;
   }
 
-  /** Index terms of a text under this index's settings. */
+  /** Query terms of a text under this index's settings (one stem per word). */
   analyze(text: string): string[] {
     return terms(text, { stemmer: this.options.stemmer });
+  }
+
+  /** Document terms of a text: every stem variant, so ambiguous prefixes match either reading. */
+  analyzeDocument(text: string): string[] {
+    return terms(text, { stemmer: this.options.stemmer, variants: true });
   }
 
   add(label: number, fields: LexicalFields): void {
     if (this.lengths.has(label)) this.remove(label);
     if (this.removed.has(label)) this.compact();
     const tf = new Map<string, number>();
-    const body = this.analyze(fields.text);
+    const body = this.analyzeDocument(fields.text);
     for (const t of body) tf.set(t, (tf.get(t) ?? 0) + 1);
     let length = body.length;
-    for (const extra of [fields.title, fields.heading]) {
+    for (const extra of [fields.title, fields.heading, fields.meta]) {
       if (!extra) continue;
-      const ts = this.analyze(extra);
+      const ts = this.analyzeDocument(extra);
       for (const t of ts) tf.set(t, (tf.get(t) ?? 0) + this.options.titleWeight);
       length += ts.length * this.options.titleWeight;
     }

@@ -65,12 +65,23 @@ const EXTRA_STOPWORDS = [
   'please', 'tell', 'me', 'about', 'what', 'who', 'whom', 'which', 'when', 'where', 'why', 'how', 'did', 'does', 'do', 'is', 'are', 'was', 'were',
 ];
 
+/**
+ * Words stopwords-iso lists that carry the content of a news question (months, big numbers),
+ * kept searchable: «مايو 2025», «250 مليار».
+ */
+const CONTENT_WORDS = [
+  'يناير', 'فبراير', 'مارس', 'ابريل', 'مايو', 'يونيو', 'يوليو', 'اغسطس', 'سبتمبر', 'اكتوبر', 'نوفمبر', 'ديسمبر',
+  'كانون', 'شباط', 'اذار', 'نيسان', 'ايار', 'حزيران', 'تموز', 'ايلول', 'تشرين',
+  'مليار', 'مليون', 'الف', 'مليارات', 'ملايين', 'الاف',
+];
+
 function buildStopwords(): Set<string> {
   const lists = stopwordsIso as unknown as Record<string, string[]>;
   const set = new Set<string>();
   for (const w of [...(lists.ar ?? []), ...(lists.en ?? []), ...EXTRA_STOPWORDS, ...Object.keys(DIALECT_TO_MSA)]) {
     for (const t of words(normalize(w))) set.add(t);
   }
+  for (const w of CONTENT_WORDS) set.delete(normalize(w));
   return set;
 }
 
@@ -82,22 +93,7 @@ export type StemmerName = 'light' | 'snowball' | 'none';
 const ARTICLE_PREFIXES = ['وال', 'بال', 'كال', 'فال', 'لل', 'ال'];
 const SUFFIXES = ['ها', 'ان', 'ات', 'ون', 'ين', 'يه', 'ه', 'ي'];
 
-/**
- * Light stemming in the style of Larkey's light10 on normalised Arabic: a leading و, then one
- * definite-article prefix (وال بال كال فال لل ال), then plural/feminine/possessive suffixes,
- * keeping at least three letters. Conservative by design: it merges الصين/والصين/بالصين/الصينية
- * without collapsing distinct roots. Non-Arabic words are stemmed with Snowball English.
- */
-export function lightStem(word: string): string {
-  if (!ARABIC_LETTER.test(word)) return /^[a-z]+$/.test(word) ? snowballEnglish(word) : word;
-  let w = word;
-  if (w.length > 3 && w.startsWith('و')) w = w.slice(1);
-  for (const p of ARTICLE_PREFIXES) {
-    if (w.startsWith(p) && w.length - p.length >= 2) {
-      w = w.slice(p.length);
-      break;
-    }
-  }
+function stripSuffixes(w: string): string {
   for (let changed = true; changed; ) {
     changed = false;
     for (const s of SUFFIXES) {
@@ -108,7 +104,47 @@ export function lightStem(word: string): string {
       }
     }
   }
+  // A final ت after normalisation (ة is already ه) is the past-tense feminine ending: تسارعت→تسارع.
+  if (w.length >= 5 && w.endsWith('ت')) w = w.slice(0, -1);
   return w;
+}
+
+function stripArticle(w: string): string {
+  for (const p of ARTICLE_PREFIXES) {
+    if (w.startsWith(p) && w.length - p.length >= 2) return w.slice(p.length);
+  }
+  return w;
+}
+
+/**
+ * Light stemming in the style of Larkey's light10 on normalised Arabic: a leading و, then one
+ * definite-article prefix (وال بال كال فال لل ال), then plural/feminine/possessive suffixes and
+ * a past-tense ت, keeping at least three letters. Conservative by design: it merges
+ * الصين/والصين/بالصين/الصينية without collapsing distinct roots. A leading و is ambiguous
+ * (conjunction, or the first root letter as in وكالة/وصف): it is stripped the same way before
+ * and after the article, so الوكالة and وكالة meet, and {@link stemVariants} also keeps the
+ * unstripped form for indexing. Non-Arabic words are stemmed with Snowball English.
+ */
+export function lightStem(word: string): string {
+  if (!ARABIC_LETTER.test(word)) return /^[a-z]+$/.test(word) ? snowballEnglish(word) : word;
+  let w = word;
+  if (w.length > 3 && w.startsWith('و')) w = w.slice(1);
+  w = stripArticle(w);
+  if (w.length > 3 && w.startsWith('و')) w = w.slice(1);
+  return stripSuffixes(w);
+}
+
+/**
+ * Index-side stems of a word: its light stem and, when a leading و was taken as a conjunction,
+ * also the stem that keeps it (وصفه → صف… and وصف), so a query for وصف finds وصفه.
+ */
+export function stemVariants(word: string): string[] {
+  const primary = lightStem(word);
+  if (!ARABIC_LETTER.test(word)) return [primary];
+  const bare = stripArticle(word);
+  if (!bare.startsWith('و') || bare.length <= 3) return [primary];
+  const kept = stripSuffixes(bare);
+  return kept === primary ? [primary] : [primary, kept];
 }
 
 export function stem(word: string, stemmer: StemmerName = 'light'): string {
@@ -121,6 +157,8 @@ export interface TermOptions {
   stemmer?: StemmerName;
   /** Keep stopwords (default false). */
   keepStopwords?: boolean;
+  /** Emit every index-side variant of a stem (documents); queries use the primary stem only. */
+  variants?: boolean;
 }
 
 /**
@@ -129,10 +167,12 @@ export interface TermOptions {
  */
 export function terms(text: string, options: TermOptions = {}): string[] {
   const out: string[] = [];
+  const stemmer = options.stemmer ?? 'light';
   for (const raw of words(normalize(text))) {
     const w = DIALECT_TO_MSA[raw] ?? raw;
     if (!options.keepStopwords && (STOPWORDS.has(w) || w.length < 2)) continue;
-    out.push(stem(w, options.stemmer));
+    if (options.variants && stemmer === 'light') out.push(...stemVariants(w));
+    else out.push(stem(w, stemmer));
   }
   return out;
 }
