@@ -1,0 +1,141 @@
+/**
+ * Reading the corpus folder: every `*.txt` file directly inside it, in name order, parsed into an
+ * {@link Article}. One bad file never stops ingestion: it is skipped with a warning naming it and
+ * the reason. Only a missing or unreadable folder is an error ({@link CorpusError}).
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs, type Dirent } from 'node:fs';
+import path from 'node:path';
+import { CorpusError, describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Article } from '../types.js';
+import { parseArticle } from './articles.js';
+
+/** Default largest file read: 5 MB (a news article is a few KB). */
+export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+
+export interface ReadCorpusOptions {
+  /** Files larger than this many bytes are skipped. Default {@link DEFAULT_MAX_BYTES}. */
+  maxBytes?: number;
+}
+
+export interface CorpusRead {
+  articles: Article[];
+  /** Files that could not be used, by file name, with the reason. */
+  skipped: Array<{ file: string; reason: string }>;
+}
+
+/** sha256 of a file's bytes, hex. */
+export function fileHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Reads every `*.txt` file directly inside `dir` (sorted by name; other files are ignored
+ * silently). Skips, with `log.warn({ file }, …)`, files that are unreadable, empty or only
+ * whitespace, binary (NUL bytes), not valid UTF-8, larger than `maxBytes`, symlinks resolving
+ * outside the folder, left with no body text after removing site chrome, or byte-identical to an
+ * earlier file. A UTF-8 BOM is removed. Throws {@link CorpusError} only when the folder itself
+ * is missing or unreadable.
+ */
+export async function readCorpus(dir: string, log: Logger, options: ReadCorpusOptions = {}): Promise<CorpusRead> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const folder = path.resolve(dir);
+  const { entries, realFolder } = await listFolder(folder);
+  const articles: Article[] = [];
+  const skipped: CorpusRead['skipped'] = [];
+  const seen = new Map<string, string>();
+  const skip = (file: string, reason: string, extra: Record<string, unknown> = {}) => {
+    skipped.push({ file, reason });
+    log.warn({ file, ...extra }, `Skipping corpus file ${file}: ${reason}`);
+  };
+
+  for (const name of entries) {
+    const file = path.join(folder, name);
+    const loaded = await loadFile(file, realFolder, maxBytes);
+    if ('reason' in loaded) {
+      skip(name, loaded.reason);
+      continue;
+    }
+    const earlier = seen.get(loaded.hash);
+    if (earlier !== undefined) {
+      skip(name, `duplicate of ${earlier} (same content)`, { duplicateOf: earlier });
+      continue;
+    }
+    seen.set(loaded.hash, name);
+    let article: Article;
+    try {
+      article = parseArticle({ id: name, raw: loaded.text, path: file, hash: loaded.hash });
+    } catch (error) {
+      skip(name, `could not be parsed: ${describeError(error)}`);
+      continue;
+    }
+    if (!article.sections.some((s) => s.paragraphs.some((p) => !p.heading))) {
+      skip(name, 'no body text left after removing site chrome');
+      continue;
+    }
+    articles.push(article);
+  }
+  log.debug({ folder, articles: articles.length, skipped: skipped.length }, 'corpus read');
+  return { articles, skipped };
+}
+
+/** Names of the `*.txt` entries of the folder, sorted; throws {@link CorpusError} when it cannot be listed. */
+async function listFolder(folder: string): Promise<{ entries: string[]; realFolder: string }> {
+  let dirents: Dirent[];
+  let realFolder: string;
+  try {
+    dirents = await fs.readdir(folder, { withFileTypes: true });
+    realFolder = await fs.realpath(folder);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const what = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be read (${describeError(error)})`;
+    throw new CorpusError(
+      `Corpus folder "${folder}" ${what}: set CORPUS_DIR to the folder holding the article .txt files, or create it.`,
+      folder,
+      { cause: error },
+    );
+  }
+  const entries = dirents
+    .filter((d) => /\.txt$/i.test(d.name) && (d.isFile() || d.isSymbolicLink()))
+    .map((d) => d.name)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { entries, realFolder };
+}
+
+type Loaded = { text: string; hash: string } | { reason: string };
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads and decodes one file, or says why it cannot be used. */
+async function loadFile(file: string, realFolder: string, maxBytes: number): Promise<Loaded> {
+  let bytes: Buffer;
+  try {
+    const link = await fs.lstat(file);
+    if (link.isSymbolicLink()) {
+      const target = await fs.realpath(file);
+      const relative = path.relative(realFolder, target);
+      if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+        return { reason: `symlink to ${target}, outside the corpus folder` };
+      }
+    }
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) return { reason: 'not a regular file' };
+    if (stat.size > maxBytes) return { reason: `too large: ${stat.size} bytes, the limit is ${maxBytes}` };
+    bytes = await fs.readFile(file);
+  } catch (error) {
+    return { reason: `unreadable: ${describeError(error)}` };
+  }
+  if (bytes.length > maxBytes) return { reason: `too large: ${bytes.length} bytes, the limit is ${maxBytes}` };
+  if (bytes.length === 0) return { reason: 'empty file' };
+  if (bytes.includes(0)) return { reason: 'binary file (contains NUL bytes)' };
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return { reason: 'not valid UTF-8 text' };
+  }
+  if (text.startsWith('\uFEFF')) text = text.slice(1); // TextDecoder strips a BOM already; belt and braces
+  if (text.trim() === '') return { reason: 'only whitespace' };
+  return { text, hash: fileHash(bytes) };
+}
