@@ -14,7 +14,7 @@
  *   ever said.
  */
 import { normalize, words } from './text/arabic.js';
-import type { LexicalIndex, WeightedTerm } from './retrieve/lexical.js';
+import type { LexicalIndex, QueryUnit } from './retrieve/lexical.js';
 import type { Answer, Citation, Hit, Lang, Quote, RetrievalMode, Sentence, Timings } from './types.js';
 
 export interface AnswerOptions {
@@ -53,8 +53,8 @@ export const DENSE_THRESHOLDS: Readonly<Record<string, number>> = {
 export interface ComposeInput {
   question: string;
   lang: Lang;
-  /** The question's own terms (and a follow-up's earlier question, at a lower weight). */
-  queryTerms: WeightedTerm[];
+  /** The question's words resolved to corpus terms (a follow-up's earlier question at a lower weight). */
+  query: QueryUnit[];
   hits: Hit[];
   lexical: LexicalIndex;
   mode: RetrievalMode;
@@ -121,11 +121,13 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   const composeStart = performance.now();
   const options = { ...DEFAULT_ANSWER_OPTIONS, ...input.options };
   const t = TEXT[input.lang];
-  const weights = new Map<string, number>();
-  for (const { term, weight } of input.queryTerms) {
-    weights.set(term, (weights.get(term) ?? 0) + weight * input.lexical.idf(term));
-  }
-  const total = [...weights.values()].reduce((a, b) => a + b, 0);
+  // Each query word weighs its IDF (a word the corpus never uses weighs the most: it is strong
+  // evidence the articles are about something else), times its query weight.
+  const units = input.query.map((u) => ({
+    ...u,
+    idf: u.weight * (u.alternatives.length ? Math.max(...u.alternatives.map((a) => input.lexical.idf(a.term))) : input.lexical.idf(u.term)),
+  }));
+  const total = units.reduce((a, u) => a + u.idf, 0);
   const kind = expectedKind(input.question);
   const candidates = input.hits.slice(0, options.candidateChunks);
   const contextCache = new Map<string, Set<string>>();
@@ -146,12 +148,20 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
       const key = `${hit.chunk.docId}:${sentence.start}`;
       if (seen.has(key)) continue; // overlapping chunks repeat a sentence
       seen.add(key);
+      const sentenceTerms = new Set(input.lexical.analyzeDocument(sentence.text));
+      const context = contextTerms(hit);
       const matched = new Set<string>();
-      for (const term of input.lexical.analyzeDocument(sentence.text)) if (weights.has(term)) matched.add(term);
       let covered = 0;
-      for (const term of matched) covered += weights.get(term)!;
-      // Terms found only in the headline, sub-heading or source line count half: context, not content.
-      for (const term of contextTerms(hit)) if (!matched.has(term) && weights.has(term)) covered += weights.get(term)! * options.contextWeight;
+      for (const u of units) {
+        let credit = 0;
+        for (const a of u.alternatives) {
+          if (sentenceTerms.has(a.term)) credit = Math.max(credit, a.factor);
+          // Found only in the headline, sub-heading or source line: context, not content.
+          else if (context.has(a.term)) credit = Math.max(credit, a.factor * options.contextWeight);
+        }
+        if (credit > 0) matched.add(u.term);
+        covered += credit * u.idf;
+      }
       const coverage = total > 0 ? covered / total : 0;
       let score = coverage + 0.08 / (hitRank + 1);
       if (kind === 'number' && /\d/.test(normalize(sentence.text))) score += 0.1;

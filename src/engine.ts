@@ -8,7 +8,7 @@ import type { Embedder } from './embed.js';
 import { syncIndex, type SyncOptions } from './indexing.js';
 import type { Logger } from './log.js';
 import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
-import type { WeightedTerm } from './retrieve/lexical.js';
+import { LexicalIndex, type WeightedTerm } from './retrieve/lexical.js';
 import type { CorpusIndex } from './store.js';
 import { detectLang } from './text/arabic.js';
 import type { Answer, AskContext, Chunk, Engine, EngineInfo, IndexChanges, Retrieval, RetrievalMode } from './types.js';
@@ -115,7 +115,8 @@ class AnswerEngine implements Engine {
       });
     }
     const lexicalStart = performance.now();
-    const lexicalHits = index.lexical.search(queryTerms, this.retrieval.candidates);
+    const query = index.lexical.expandQuery(queryTerms);
+    const lexicalHits = index.lexical.search(LexicalIndex.flatten(query), this.retrieval.candidates);
     const lexicalMs = performance.now() - lexicalStart;
     const vector = await vectorPromise;
     const embedMs = vector ? performance.now() - embedStart : 0;
@@ -129,7 +130,7 @@ class AnswerEngine implements Engine {
     const hits = diversify(fused, context.limit ?? this.retrieval.keep, this.retrieval.perDoc);
     const fuseMs = performance.now() - fuseStart;
     const mode: RetrievalMode = vector ? 'hybrid' : 'lexical';
-    return { q, lang, queryTerms, hits, mode, index, timings: { embedMs, lexicalMs, denseMs, fuseMs } };
+    return { q, lang, query, hits, mode, index, timings: { embedMs, lexicalMs, denseMs, fuseMs } };
   }
 
   async retrieve(question: string, context: AskContext & { limit?: number } = {}): Promise<Retrieval> {
@@ -139,13 +140,13 @@ class AnswerEngine implements Engine {
 
   async ask(question: string, context: AskContext = {}): Promise<Answer> {
     const startedAt = performance.now();
-    const { q, lang, queryTerms, hits, mode, index, timings } = await this.run(question, context);
+    const { q, lang, query, hits, mode, index, timings } = await this.run(question, context);
     const model = index.manifest.model?.id ?? '';
     return composeAnswer(
       {
         question: q,
         lang,
-        queryTerms,
+        query,
         hits,
         lexical: index.lexical,
         mode,

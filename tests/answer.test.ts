@@ -33,10 +33,10 @@ const lexical = new LexicalIndex();
 chunks.forEach((c, i) => lexical.add(i, { text: c.text, title: c.title }));
 
 function ask(question: string) {
-  const queryTerms = lexical.analyze(question).map((term) => ({ term, weight: 1 }));
-  const hits = fuse(lexical.search(queryTerms, 10), [], (l) => chunks[l]);
+  const query = lexical.expandQuery(lexical.analyze(question).map((term) => ({ term, weight: 1 })));
+  const hits = fuse(lexical.search(LexicalIndex.flatten(query), 10), [], (l) => chunks[l]);
   return composeAnswer(
-    { question, lang: detectLang(question), queryTerms, hits, lexical, mode: 'lexical' },
+    { question, lang: detectLang(question), query, hits, lexical, mode: 'lexical' },
     { startedAt: performance.now(), embedMs: 0, denseMs: 0, lexicalMs: 0, fuseMs: 0 },
   );
 }

@@ -47,7 +47,8 @@ const EXPECTED: Record<string, { title: string | null; outlet: string; agency: s
     outlet: 'العربي',
     agency: null,
     date: '2024-03-26',
-    headings: ['بوتين', 'الرئيس الصيني'],
+    // The photo caption (kept once, credit removed) is short: searchable, never quoted.
+    headings: ['إضاءة لـ"العربي" حول القمة الافتراضية التي جمعت الرئيسين الروسي والصيني', 'بوتين', 'الرئيس الصيني'],
   },
   [FILES.a003]: {
     title: 'بوتين ونظيره الصيني سيجريان تقيما شاملًا لآفاق الشراكة بين البلدين يوم 28 يونيو - الكرملين',
@@ -147,15 +148,16 @@ describe('parseArticle on the five corpus articles', () => {
     expect(first.text).not.toContain('سبوتنيك');
   });
 
-  it('drops captions and datelines from the body', () => {
+  it('keeps a photo caption once, without its credit, and drops datelines from the body', () => {
     const a001 = paragraphsOf(load(FILES.a001)).map((p) => p.text);
-    expect(a001.some((t) => t.includes('يستقبل رئيس الوزراء الروسي ميخائيل ميشوستين، هانغتشو'))).toBe(false);
+    expect(a001.filter((t) => t.includes('يستقبل رئيس الوزراء الروسي ميخائيل ميشوستين، هانغتشو'))).toHaveLength(1);
+    expect(a001.some((t) => t.includes('via REUTERS'))).toBe(false);
     expect(a001).not.toContain('موسكو -رويترز');
     const a002 = paragraphsOf(load(FILES.a002)).map((p) => p.text);
     expect(a002.some((t) => t.includes('(الصورة: غيتي)'))).toBe(false);
     expect(a002.some((t) => t.includes('الثلاثاء 26 مارس'))).toBe(false);
     expect(a002).not.toContain('العربي - وكالات');
-    expect(a002[0]).toMatch(/^حضر الملف الأوكراني/);
+    expect(a002.filter((t) => !t.startsWith('إضاءة لـ'))[0]).toMatch(/^حضر الملف الأوكراني/);
   });
 
   it('004: body dates (events) are not the publication date and body agency mentions are not the agency', () => {
@@ -406,6 +408,7 @@ describe('parseArticle on synthetic pages', () => {
     });
     const main = a.sections[0]!;
     expect(main.paragraphs.map((p) => [p.text.slice(0, 20), p.heading])).toEqual([
+      ['الوزيران خلال المؤتم', true],
       ['وصل وزير الخارجية ال', false],
       ['وقال الوزير في تصريح', false],
       ['ملفات على الطاولة', true],
@@ -466,7 +469,9 @@ describe('parseArticle on synthetic pages', () => {
     const a = parseArticle({ id: 'z.txt', raw });
     expect(a.title).toBe('الجيش يعلن السيطرة على المدينة');
     expect(a.agency).toBe('فرانس برس');
-    expect(a.sections[0]!.paragraphs.map((p) => p.text.slice(0, 20))).toEqual(['أعلن الجيش اليوم الس', 'وقال متحدث عسكري إن ']);
+    // The doubled caption is kept once (a short line: searchable, never quoted).
+    expect(a.sections[0]!.paragraphs.map((p) => p.text.slice(0, 20))).toEqual(['جنود في شوارع المدين', 'أعلن الجيش اليوم الس', 'وقال متحدث عسكري إن ']);
+    expect(a.sections[0]!.paragraphs[0]!.heading).toBe(true);
   });
 
   it('never takes metadata from body sentences', () => {
@@ -495,7 +500,8 @@ describe('parseArticle on synthetic pages', () => {
     ].join('\n');
     const a = parseArticle({ id: 'u.txt', raw });
     expect(a).toMatchObject({ title: 'قادة الخليج يجتمعون في الرياض لبحث أمن المنطقة', date: '2024-05-15', outlet: 'سكاي نيوز عربية', agency: null });
-    expect(a.sections[0]!.paragraphs.map((p) => p.text.slice(0, 12))).toEqual(['اجتمع قادة د', 'وقال الأمين ']);
+    // The credit line goes; the caption's text stays without its label.
+    expect(a.sections[0]!.paragraphs.map((p) => p.text.slice(0, 12))).toEqual(['القادة خلال ', 'اجتمع قادة د', 'وقال الأمين ']);
   });
 
   it('skips a byline above the headline and a glued or standalone «إعلان»', () => {

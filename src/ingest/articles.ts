@@ -215,6 +215,8 @@ interface SectionState {
   /** Still before the first body paragraph. */
   lead: boolean;
   body: Line[];
+  /** Photo captions, once each, credit removed: they state facts, so they are searchable and quotable. */
+  captions: Line[];
   repeats: Map<string, Repeat>;
 }
 
@@ -230,12 +232,13 @@ function buildSection(group: SectionLines, index: number, siteOutlet: string | n
     titleKey: group.title ? matchKey(group.title) : undefined,
     lead: true,
     body: [],
+    captions: [],
     repeats: findRepeats(bodyLines),
   };
   let bodyIndex = -1;
   for (const [lineIndex, line] of group.lines.entries()) {
     if (line.kind === 'source' && line.source) state.evidence.sources.push(line.source);
-    if (line.kind === 'caption') noteCaption(state.evidence, line, state.lead);
+    if (line.kind === 'caption') noteCaption(state, line, state.lead);
     if (line.kind !== 'body') continue;
     bodyIndex++;
     if (isDateLine(line.text)) {
@@ -275,7 +278,7 @@ function readLeadLine(state: SectionState, line: CleanLine, next: () => Line | u
     }
   }
   if (state.repeats.get(matchKey(line.text))?.adjacent) {
-    noteCaption(evidence, line, true);
+    noteCaption(state, line, true);
   } else if (isShortLine(line.text)) {
     // Kicker, byline, category, an unrecognised dateline (whose date still counts:
     // «الجزيرة نت - 15 مايو 2024»).
@@ -301,7 +304,7 @@ function readBodyLine(state: SectionState, line: CleanLine, bodyIndex: number): 
     return;
   }
   const repeat = state.repeats.get(matchKey(line.text));
-  if (repeat?.adjacent) noteCaption(state.evidence, line, false);
+  if (repeat?.adjacent) noteCaption(state, line, false);
   else if (!repeat || repeat.first === bodyIndex) state.body.push(line); // later copies are scraping duplicates
 }
 
@@ -323,7 +326,7 @@ function sectionOf(state: SectionState, kind: Section['kind'], index: number, si
     outlet: sources.outlet ?? siteOutlet ?? datelineOutlet ?? evidence.captionOutlets[0] ?? agency,
     agency,
     date: evidence.dateLines[0] ?? evidence.datelineDate ?? evidence.leadDates[0] ?? evidence.leadCaptionDates[0] ?? null,
-    paragraphs: toParagraphs(state.body),
+    paragraphs: toParagraphs([...state.body, ...state.captions].sort((a, b) => a.start - b.start)),
   };
 }
 
@@ -340,9 +343,29 @@ function isKicker(text: string, next: Line | undefined): boolean {
   return next !== undefined && wordCount(text) <= 2 && isTitleLike(next.text) && wordCount(next.text) > wordCount(text);
 }
 
-/** Records what a photo caption says: a credited outlet; its date when it sits in the lead. */
-function noteCaption(evidence: Evidence, line: CleanLine, lead: boolean): void {
+/** A photo credit closing a caption: «… - via REUTERS», «… (الصورة: غيتي)», «… /أ ف ب». */
+const CAPTION_CREDIT =
+  /(?:\s*[-–—|/]\s*(?:via\s+)?(?:reuters|afp|ap|epa|getty(?:\s+images)?|رويترز|أ\s*ف\s*ب|غيتي|الأناضول)\s*|\s*\(\s*(?:الصورة|صورة|تصوير|photo|getty|afp|reuters)[^()]*\))$/iu;
+
+/** A caption label before its text: «التعليق على الصورة، …». */
+const CAPTION_LABEL = /^(?:التعليق\s+على\s+الصور[ةه]|شرح\s+الصور[ةه])\s*[،,:]\s*/u;
+/** A line that is only a picture credit: «مصدر الصورة، Getty Images». */
+const CREDIT_ONLY = /^(?:مصدر\s+الصور[ةه]|حقوق\s+الصور[ةه]|getty\s+images)/iu;
+
+/**
+ * Records what a photo caption says: a credited outlet; its date when it sits in the lead; and
+ * its text (once, without the photo credit) as a paragraph, since a caption often states the
+ * fact most directly («لي تشيانج يستقبل … ميشوستين»).
+ */
+function noteCaption(state: SectionState, line: CleanLine, lead: boolean): void {
+  const { evidence } = state;
   if (line.outlet) evidence.captionOutlets.push(line.outlet);
+  const credit = CAPTION_CREDIT.exec(line.text);
+  const label = CAPTION_LABEL.exec(line.text);
+  const kept = CREDIT_ONLY.test(line.text) ? null : trimSpan(line.text, label ? label[0].length : 0, credit ? credit.index : line.text.length);
+  if (kept && wordCount(kept.text) >= 4 && !state.captions.some((c) => matchKey(c.text) === matchKey(kept.text))) {
+    state.captions.push({ text: kept.text, start: line.start + kept.start, end: line.start + kept.end });
+  }
   if (!lead) return;
   const iso = parseDate(line.text);
   if (iso) evidence.leadCaptionDates.push(iso);

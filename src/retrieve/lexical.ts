@@ -15,9 +15,33 @@ export interface LexicalOptions {
   /** Weight of headline and sub-heading terms relative to body terms. */
   titleWeight: number;
   stemmer: StemmerName;
+  /**
+   * A query term the corpus never uses is matched to corpus terms whose character trigrams
+   * overlap at least this much (Dice), e.g. جينبينغ ~ جين بينج variants, يستقبل ~ استقبل;
+   * 0 turns fuzzy matching off.
+   */
+  fuzzyMinSimilarity: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = { k1: 1.2, b: 0.75, titleWeight: 0.5, stemmer: 'light' };
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = { k1: 1.2, b: 0.75, titleWeight: 0.5, stemmer: 'light', fuzzyMinSimilarity: 0.6 };
+
+/**
+ * One word of a query with the corpus terms that stand for it: the term itself when the corpus
+ * has it, otherwise close spellings (each with the similarity it is credited at).
+ */
+export interface QueryUnit {
+  term: string;
+  weight: number;
+  alternatives: Array<{ term: string; factor: number }>;
+}
+
+/** Character trigrams of a term, with word-boundary markers. */
+export function trigrams(term: string): Set<string> {
+  const padded = `#${term}#`;
+  const out = new Set<string>();
+  for (let i = 0; i + 3 <= padded.length; i++) out.add(padded.slice(i, i + 3));
+  return out;
+}
 
 export interface LexicalFields {
   text: string;
@@ -56,6 +80,8 @@ export class LexicalIndex {
   private readonly removed = new Set<number>();
   private totalLength = 0;
   private scratch = new Float64Array(0);
+  /** trigram → vocabulary terms containing it; built on the first fuzzy lookup. */
+  private trigramIndex: Map<string, string[]> | null = null;
 
   constructor(readonly options: LexicalOptions = DEFAULT_LEXICAL_OPTIONS) {}
 
@@ -89,7 +115,10 @@ export class LexicalIndex {
     }
     for (const [term, count] of tf) {
       let p = this.postings.get(term);
-      if (!p) this.postings.set(term, (p = { labels: [], tfs: [] }));
+      if (!p) {
+        this.postings.set(term, (p = { labels: [], tfs: [] }));
+        if (this.trigramIndex) this.indexTrigrams(term);
+      }
       p.labels.push(label);
       p.tfs.push(count);
     }
@@ -146,6 +175,50 @@ export class LexicalIndex {
     const m = new Map<string, number>();
     for (const { term, weight } of weighted) m.set(term, (m.get(term) ?? 0) + weight);
     return [...m].map(([term, weight]) => ({ term, weight }));
+  }
+
+  private indexTrigrams(term: string): void {
+    for (const g of trigrams(term)) {
+      const list = this.trigramIndex!.get(g);
+      if (list) list.push(term);
+      else this.trigramIndex!.set(g, [term]);
+    }
+  }
+
+  /**
+   * Corpus terms spelled like `term` (trigram Dice ≥ fuzzyMinSimilarity), best first. Looks
+   * only at terms sharing a trigram with it, never at the whole vocabulary.
+   */
+  similarTerms(term: string, limit = 3): Array<{ term: string; factor: number }> {
+    const min = this.options.fuzzyMinSimilarity;
+    if (!min || term.length < 4) return [];
+    if (!this.trigramIndex) {
+      this.trigramIndex = new Map();
+      for (const t of this.postings.keys()) this.indexTrigrams(t);
+    }
+    const grams = trigrams(term);
+    const shared = new Map<string, number>();
+    for (const g of grams) for (const t of this.trigramIndex.get(g) ?? []) shared.set(t, (shared.get(t) ?? 0) + 1);
+    const out: Array<{ term: string; factor: number }> = [];
+    for (const [t, n] of shared) {
+      const dice = (2 * n) / (grams.size + trigrams(t).size);
+      if (dice >= min && this.docFreq(t) > 0) out.push({ term: t, factor: dice });
+    }
+    return out.sort((a, b) => b.factor - a.factor || a.term.localeCompare(b.term)).slice(0, limit);
+  }
+
+  /** Resolves query terms to the corpus terms that stand for them (see {@link QueryUnit}). */
+  expandQuery(query: WeightedTerm[]): QueryUnit[] {
+    return LexicalIndex.merge(query).map(({ term, weight }) => ({
+      term,
+      weight,
+      alternatives: this.docFreq(term) > 0 ? [{ term, factor: 1 }] : this.similarTerms(term),
+    }));
+  }
+
+  /** Flattens query units into weighted terms for {@link search}. */
+  static flatten(units: QueryUnit[]): WeightedTerm[] {
+    return units.flatMap((u) => u.alternatives.map((a) => ({ term: a.term, weight: u.weight * a.factor })));
   }
 
   /** Top `k` documents by BM25 for the weighted query terms. */
