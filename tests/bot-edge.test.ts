@@ -327,9 +327,10 @@ describe('inline mode (fake engine)', () => {
     const chunks = Array.from({ length: 8 }, (_, k) => makeChunk({ id: `h${k}.txt#0.0`, text: `${'word '.repeat(200)}end ${k}.` }));
     const h = createHarness({ engine: new FakeEngine({ chunks }) });
     await h.send(updates.inline('   '));
-    expect(h.sent('answerInlineQuery')[0]!.payload).toMatchObject({ results: [], button: { start_parameter: 'help' } });
+    await h.send(updates.inline('م'));
+    for (const call of h.sent('answerInlineQuery')) expect(call.payload).toMatchObject({ results: [], button: { start_parameter: 'help' } });
     await h.send(updates.inline('Tell me everything', EN_USER));
-    const results = h.sent('answerInlineQuery')[1]!.payload.results as any[];
+    const results = h.sent('answerInlineQuery')[2]!.payload.results as any[];
     expect(results).toHaveLength(3);
     for (const r of results) expect(r.input_message_content.message_text.length).toBeLessThanOrEqual(MESSAGE_LIMIT);
   });
@@ -350,6 +351,19 @@ describe('rate limiting', () => {
     // A minute later the first user may ask again.
     h.clock.now += 60_000;
     await h.send(updates.text('question again', { from: EN_USER }));
+    expect(engine.calls).toHaveLength(4);
+  });
+
+  it('gives inline queries their own budget, answering with a hint when exhausted', async () => {
+    const engine = new FakeEngine();
+    const h = createHarness({ engine, config: { rateLimitPerMinute: 1 } });
+    for (let i = 0; i < 4; i++) await h.send(updates.inline(`question number ${i}`, EN_USER));
+    expect(engine.calls).toHaveLength(3);
+    const last = h.sent('answerInlineQuery')[3]!.payload;
+    expect(last.results).toEqual([]);
+    expect(last.button.text).toMatch(/Too many questions: try again in \d+ s/);
+    // Questions in chats still have their own budget.
+    await h.send(updates.text('a question in private', { from: EN_USER }));
     expect(engine.calls).toHaveLength(4);
   });
 

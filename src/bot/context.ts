@@ -62,6 +62,8 @@ export interface BotServices {
   feedback: FeedbackSink;
   clock: () => number;
   limiter: RateLimiter;
+  /** Inline queries arrive as the user types: their own, more generous budget. */
+  inlineLimiter: RateLimiter;
   /** Answers by id. */
   answers: BoundedMap<string, AnswerRecord>;
   /** Answer id by `${chatId}:${messageId}` of each message the answer was sent as. */

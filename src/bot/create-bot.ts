@@ -84,6 +84,7 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot<BotContext> {
     feedback: deps.feedback ?? createFileFeedbackSink(config.feedbackLog, log),
     clock,
     limiter: createRateLimiter({ limit: config.rateLimitPerMinute, windowMs: 60_000, clock }),
+    inlineLimiter: createRateLimiter({ limit: config.rateLimitPerMinute * 3, windowMs: 60_000, clock }),
     answers: new BoundedMap(5_000),
     answerMessages: new BoundedMap(20_000),
     chunkKeys: new BoundedMap(10_000),

@@ -61,6 +61,7 @@ export interface Strings {
   inlineHint: string;
   inlineTooLong: (max: number) => string;
   inlineNoAnswer: string;
+  inlineRateLimited: (seconds: number) => string;
   inlineFull: string;
   inlineOneSource: (n: number) => string;
   // Command menu descriptions (setMyCommands)
@@ -121,6 +122,7 @@ const ar: Strings = {
   inlineHint: 'اكتب سؤالًا عن الأخبار',
   inlineTooLong: (max) => `السؤال أطول من ${max} حرف`,
   inlineNoAnswer: 'لا تغطي المقالات هذا السؤال',
+  inlineRateLimited: (sec) => `أسئلة كثيرة، حاول بعد ${sec} ثانية`,
   inlineFull: 'الإجابة الكاملة',
   inlineOneSource: (n) => `من المصدر [${n}] فقط`,
   menu: {
@@ -185,6 +187,7 @@ const en: Strings = {
   inlineHint: 'Type a question about the news',
   inlineTooLong: (max) => `The question is longer than ${max} characters`,
   inlineNoAnswer: 'The articles do not cover this question',
+  inlineRateLimited: (sec) => `Too many questions: try again in ${sec} s`,
   inlineFull: 'Full answer',
   inlineOneSource: (n) => `From source [${n}] only`,
   menu: {

@@ -15,6 +15,8 @@ import { rateLimitKey } from './rate-limit.js';
 
 /** Telegram's limit on an inline query's text. */
 const INLINE_QUERY_LIMIT = 256;
+/** Shorter queries get a hint instead of an answer. */
+const MIN_INLINE_CHARS = 3;
 
 /** Renders an answer that fits one message, dropping quotes from the end until it does. */
 function fitting(answer: Answer): { html: string; answer: Answer } {
@@ -36,13 +38,14 @@ export function inlineComposer(): Composer<BotContext> {
     const s = t(lang);
     const hint = (text: string) =>
       ctx.answerInlineQuery([], { cache_time: 0, is_personal: true, button: { text: truncate(text, 60), start_parameter: 'help' } });
-    if (!query) return void (await hint(s.inlineHint));
+    // Telegram sends a query per pause in typing: wait for something worth answering.
+    if (query.replace(/\s+/g, '').length < MIN_INLINE_CHARS) return void (await hint(s.inlineHint));
     const max = Math.min(services.config.maxQuestionChars, INLINE_QUERY_LIMIT);
     if (query.length > max) return void (await hint(s.inlineTooLong(max)));
     const key = rateLimitKey(ctx);
     if (key) {
-      const decision = services.limiter.take(key);
-      if (!decision.allowed) return void (await hint(s.rateLimited(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)))));
+      const decision = services.inlineLimiter.take(key);
+      if (!decision.allowed) return void (await hint(s.inlineRateLimited(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)))));
     }
 
     const answer = await services.engine.ask(query);
