@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { Api } from 'grammy';
 import { registerCommandMenus } from '../src/bot/commands.js';
 import { createFileFeedbackSink } from '../src/bot/feedback.js';
-import { htmlToPlain, MESSAGE_LIMIT } from '../src/bot/format.js';
+import { escapeHtml, htmlToPlain, MESSAGE_LIMIT } from '../src/bot/format.js';
 import { silentLogger } from '../src/log.js';
 import {
   ADMIN, assertBalanced, BOT_INFO, callbackData, CHANNEL, createHarness, EN_USER, GROUP, SUPERGROUP, TOKEN, updates, USER,
@@ -71,6 +71,14 @@ describe('private chat (fake engine)', () => {
     assertBalanced(String(passage!.payload.text));
     expect(htmlToPlain(String(passage!.payload.text))).toContain(`Passage ${hostile} end.`);
     expect(passage!.payload.reply_parameters).toMatchObject({ message_id: h.botMessage(answer!).message_id });
+    // Inline results repeat the question: escaped too.
+    await h.send(updates.inline(`What is ${hostile}?`, EN_USER));
+    for (const r of h.sent('answerInlineQuery')[0]!.payload.results as any[]) {
+      assertBalanced(r.input_message_content.message_text);
+      expect(r.input_message_content.message_text).toContain(`What is ${escapeHtml(hostile)}?`);
+    }
+    // And a hostile over-long question or /ask usage never echoes raw HTML.
+    for (const t of h.texts()) assertBalanced(t);
   });
 
   it('splits a 10,000-character answer into valid parts, the keyboard under the last', async () => {

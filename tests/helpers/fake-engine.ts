@@ -68,8 +68,9 @@ export function makeAnswer(question: string, chunks: Chunk[], overrides: Partial
     latest: chunks.length > 1 ? chunks.length : null,
     mode: 'lexical',
     timings: { totalMs: 1, embedMs: 0, denseMs: 0, lexicalMs: 1, fuseMs: 0, answerMs: 0 },
+    evidence: { coverage: chunks.length > 0 ? 1 : 0, dense: null },
     ...overrides,
-  };
+  } as Answer;
 }
 
 export interface FakeEngineOptions {
