@@ -13,7 +13,8 @@
  *   question's language that names the closest articles, if any. Nothing outside the corpus is
  *   ever said.
  */
-import { normalize, words } from './text/arabic.js';
+import { metadataText } from './ingest/chunk.js';
+import { normalize, wordTerms, words } from './text/arabic.js';
 import type { LexicalIndex, QueryUnit } from './retrieve/lexical.js';
 import type { Answer, Citation, Hit, Lang, Quote, RetrievalMode, Sentence, Timings } from './types.js';
 
@@ -24,10 +25,21 @@ export interface AnswerOptions {
   maxQuotes: number;
   /** A further sentence is quoted only if it scores at least this fraction of the best one. */
   secondaryRatio: number;
-  /** Minimum share of the question's (IDF-weighted) terms the best sentence must cover. */
+  /**
+   * Minimum share of the question's (IDF-weighted) words the best sentence must cover, counting
+   * partial credit from its surroundings. Calibrated with `scripts/tune.ts --threshold`.
+   */
   minCoverage: number;
+  /** And at least this many question words must be in the best sentence itself (fewer if the question has fewer). */
+  minMatchedWords: number;
   /** Credit for a question term found only in the chunk's headline, sub-heading or source. */
   contextWeight: number;
+  /** Credit for a question term found only in a sentence next to this one. */
+  neighbourWeight: number;
+  /** Credit for a question term found only elsewhere in the same story (section). */
+  sectionWeight: number;
+  /** Bonus (share of the question's adjacent word pairs kept adjacent in the sentence). */
+  phraseWeight: number;
   /**
    * Cosine similarity above which the dense retriever alone may justify an answer; null when
    * the model's scores are not calibrated (then refusal rests on lexical evidence only).
@@ -39,8 +51,12 @@ export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
   candidateChunks: 5,
   maxQuotes: 3,
   secondaryRatio: 0.6,
-  minCoverage: 0.45,
+  minCoverage: 0.35,
+  minMatchedWords: 2,
   contextWeight: 0.5,
+  neighbourWeight: 0.5,
+  sectionWeight: 0.3,
+  phraseWeight: 0.2,
   denseThreshold: null,
 };
 
@@ -58,6 +74,8 @@ export interface ComposeInput {
   hits: Hit[];
   lexical: LexicalIndex;
   mode: RetrievalMode;
+  /** Document terms of the whole section a chunk belongs to (the engine caches them). */
+  sectionTerms?: (chunk: Hit['chunk']) => ReadonlySet<string>;
   options?: Partial<AnswerOptions>;
 }
 
@@ -135,52 +153,74 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
     let set = contextCache.get(hit.chunk.id);
     if (!set) {
       const c = hit.chunk;
-      set = new Set(input.lexical.analyzeDocument([c.title, c.heading, c.outlet, c.agency].filter(Boolean).join(' ')));
+      set = new Set(input.lexical.analyzeDocument([c.title, c.heading, metadataText(c)].filter(Boolean).join(' ')));
       contextCache.set(c.id, set);
     }
     return set;
   };
 
+  // Adjacent question words (stems), to reward sentences that keep them together: «مجلس الأمن»
+  // is not «مجلس الدولة … الأمني».
+  const questionStems = wordTerms(input.question, { stemmer: input.lexical.options.stemmer }).map((w) => w.stem);
+  const questionPairs = new Set(questionStems.slice(1).map((t, i) => `${questionStems[i]} ${t}`));
+
   const scored: Scored[] = [];
   const seen = new Set<string>();
   candidates.forEach((hit, hitRank) => {
-    for (const sentence of hit.chunk.sentences) {
+    const context = contextTerms(hit);
+    const section = input.sectionTerms?.(hit.chunk);
+    const sentenceTerms = hit.chunk.sentences.map((s) => new Set(input.lexical.analyzeDocument(s.text)));
+    hit.chunk.sentences.forEach((sentence, i) => {
       const key = `${hit.chunk.docId}:${sentence.start}`;
-      if (seen.has(key)) continue; // overlapping chunks repeat a sentence
+      if (seen.has(key)) return; // overlapping chunks repeat a sentence
       seen.add(key);
-      const sentenceTerms = new Set(input.lexical.analyzeDocument(sentence.text));
-      const context = contextTerms(hit);
+      const own = sentenceTerms[i]!;
+      const neighbours = [sentenceTerms[i - 1], sentenceTerms[i + 1]].filter((x): x is Set<string> => x !== undefined);
       const matched = new Set<string>();
       let covered = 0;
       for (const u of units) {
         let credit = 0;
         for (const a of u.alternatives) {
-          if (sentenceTerms.has(a.term)) credit = Math.max(credit, a.factor);
-          // Found only in the headline, sub-heading or source line: context, not content.
+          if (own.has(a.term)) credit = Math.max(credit, a.factor);
+          // Found only around the sentence (the sentence next to it, the headline, the source
+          // line): it supports the sentence without being in it.
+          else if (neighbours.some((n) => n.has(a.term))) credit = Math.max(credit, a.factor * options.neighbourWeight);
           else if (context.has(a.term)) credit = Math.max(credit, a.factor * options.contextWeight);
+          // Elsewhere in the same story: «الوزير الصيني» two sentences after «وانغ يي».
+          else if (section?.has(a.term)) credit = Math.max(credit, a.factor * options.sectionWeight);
         }
-        if (credit > 0) matched.add(u.term);
+        if (credit >= 1) matched.add(u.term);
         covered += credit * u.idf;
       }
       const coverage = total > 0 ? covered / total : 0;
       let score = coverage + 0.08 / (hitRank + 1);
+      if (questionPairs.size > 0) {
+        const stems = wordTerms(sentence.text, { stemmer: input.lexical.options.stemmer }).map((w) => w.stem);
+        let pairs = 0;
+        for (let k = 1; k < stems.length; k++) if (questionPairs.has(`${stems[k - 1]} ${stems[k]}`)) pairs++;
+        score += (options.phraseWeight * Math.min(pairs, questionPairs.size)) / questionPairs.size;
+      }
       if (kind === 'number' && /\d/.test(normalize(sentence.text))) score += 0.1;
       if (kind === 'date' && DATE_WORDS.test(normalize(sentence.text))) score += 0.1;
       // Very short fragments rarely answer anything on their own.
       if (words(sentence.text).length < 4) score -= 0.1;
       scored.push({ sentence, hit, hitRank, coverage, score, matched });
-    }
+    });
   });
   scored.sort((a, b) => b.score - a.score || a.hitRank - b.hitRank || a.sentence.start - b.sentence.start);
 
   const best = scored[0];
   const denseBest = candidates.reduce((m, h) => Math.max(m, h.signals.dense?.score ?? 0), 0);
   const denseConfident = options.denseThreshold !== null && denseBest >= options.denseThreshold;
-  const answerable = best !== undefined && (best.coverage >= options.minCoverage || (denseConfident && best.hit.signals.dense !== undefined));
+  const lexicallySupported =
+    best !== undefined && best.coverage >= options.minCoverage && best.matched.size >= Math.min(options.minMatchedWords, units.length);
+  const answerable = best !== undefined && (lexicallySupported || (denseConfident && best.hit.signals.dense !== undefined));
 
-  const finish = (answer: Omit<Answer, 'timings'>): Answer => {
+  const evidence = { coverage: best?.coverage ?? 0, words: units.length, matched: best?.matched.size ?? 0, dense: candidates.some((h) => h.signals.dense) ? denseBest : null };
+  const finish = (answer: Omit<Answer, 'timings' | 'evidence'>): Answer => {
     const now = performance.now();
-    return { ...answer, timings: { ...timings, answerMs: now - composeStart, totalMs: now - timings.startedAt } } as Answer;
+    const { startedAt, ...spent } = timings;
+    return { ...answer, evidence, timings: { ...spent, answerMs: now - composeStart, totalMs: now - startedAt } };
   };
 
   if (!answerable) {
@@ -201,14 +241,13 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
     });
   }
 
-  // Pick quotes: the best, then others close to it that add something (new terms or another source).
+  // Pick quotes: the best, then others that score close to it.
   const picked: Scored[] = [best!];
   for (const s of scored.slice(1)) {
     if (picked.length >= options.maxQuotes) break;
     if (s.score < best!.score * options.secondaryRatio || s.coverage < options.minCoverage * 0.75) continue;
-    const newTerms = [...s.matched].some((term) => !picked.some((p) => p.matched.has(term)));
-    const newSource = !picked.some((p) => p.hit.chunk.docId === s.hit.chunk.docId);
-    if (newTerms || newSource) picked.push(s);
+    if (picked.some((p) => p.sentence.text === s.sentence.text)) continue; // the same sentence in two articles
+    picked.push(s);
   }
   // Quotes read in article order within a source.
   const byChunk = new Map<string, Scored[]>();

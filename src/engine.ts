@@ -68,6 +68,8 @@ class VectorCache {
 
 class AnswerEngine implements Engine {
   private readonly cache = new VectorCache(512);
+  /** Terms of whole sections, for answer scoring; reset when the index changes. */
+  private sectionTermCache = new Map<string, ReadonlySet<string>>();
   private reindexing: Promise<IndexChanges> | null = null;
 
   constructor(
@@ -116,7 +118,9 @@ class AnswerEngine implements Engine {
     }
     const lexicalStart = performance.now();
     const query = index.lexical.expandQuery(queryTerms);
-    const lexicalHits = index.lexical.search(LexicalIndex.flatten(query), this.retrieval.candidates);
+    const extras = index.lexical.extraQueryTerms(q);
+    if (previous) extras.push(...index.lexical.extraQueryTerms(previous, this.retrieval.followUpWeight));
+    const lexicalHits = index.lexical.search([...LexicalIndex.flatten(query), ...extras], this.retrieval.candidates);
     const lexicalMs = performance.now() - lexicalStart;
     const vector = await vectorPromise;
     const embedMs = vector ? performance.now() - embedStart : 0;
@@ -150,10 +154,27 @@ class AnswerEngine implements Engine {
         hits,
         lexical: index.lexical,
         mode,
+        sectionTerms: (chunk) => this.sectionTerms(index, chunk),
         options: { denseThreshold: DENSE_THRESHOLDS[model] ?? DEFAULT_ANSWER_OPTIONS.denseThreshold, ...this.retrieval.answer },
       },
       { startedAt, ...timings },
     );
+  }
+
+  private sectionTerms(index: CorpusIndex, chunk: Chunk): ReadonlySet<string> {
+    const key = `${chunk.docId}#${chunk.section}`;
+    let set = this.sectionTermCache.get(key);
+    if (!set) {
+      const terms = new Set<string>();
+      for (const label of index.manifest.files[chunk.docId]?.labels ?? []) {
+        const c = index.chunks.get(label);
+        if (c && c.section === chunk.section) for (const t of index.lexical.analyzeDocument(c.text)) terms.add(t);
+      }
+      set = terms;
+      if (this.sectionTermCache.size >= 2048) this.sectionTermCache.delete(this.sectionTermCache.keys().next().value!);
+      this.sectionTermCache.set(key, set);
+    }
+    return set;
   }
 
   info(): EngineInfo {
@@ -186,6 +207,7 @@ class AnswerEngine implements Engine {
     })
       .then(({ index, changes }) => {
         this.index = index;
+        this.sectionTermCache = new Map();
         return changes;
       })
       .finally(() => {

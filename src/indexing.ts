@@ -9,11 +9,11 @@
  */
 import type { Embedder } from './embed.js';
 import { describeError } from './errors.js';
-import { chunkArticle, chunkerSignature, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from './ingest/chunk.js';
+import { chunkArticle, chunkerSignature, DEFAULT_CHUNK_OPTIONS, metadataText, type ChunkOptions } from './ingest/chunk.js';
 import { readCorpus } from './ingest/corpus.js';
 import type { Logger } from './log.js';
 import { DenseIndex, DEFAULT_HNSW, type HnswParams } from './retrieve/dense.js';
-import { DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from './retrieve/lexical.js';
+import { ANALYZER_VERSION, DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from './retrieve/lexical.js';
 import { CorpusIndex, hasIndex, loadIndex, saveIndex } from './store.js';
 import type { Article, Chunk, IndexChanges } from './types.js';
 
@@ -37,21 +37,6 @@ export interface SyncOptions {
 
 function sameOptions(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-const MONTHS_AR = ['يناير', 'فبراير', 'مارس', 'أبريل', 'مايو', 'يونيو', 'يوليو', 'أغسطس', 'سبتمبر', 'أكتوبر', 'نوفمبر', 'ديسمبر'];
-const MONTHS_LEVANT = ['كانون الثاني', 'شباط', 'آذار', 'نيسان', 'أيار', 'حزيران', 'تموز', 'آب', 'أيلول', 'تشرين الأول', 'تشرين الثاني', 'كانون الأول'];
-const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** Searchable words for a chunk's source metadata: outlet, agency, year and month names. */
-export function metadataText(chunk: Pick<Chunk, 'outlet' | 'agency' | 'date'>): string {
-  const parts = [chunk.outlet, chunk.agency];
-  const m = chunk.date?.match(/^(\d{4})-(\d{2})/);
-  if (m) {
-    const month = Number(m[2]) - 1;
-    parts.push(m[1]!, MONTHS_AR[month]!, MONTHS_LEVANT[month]!, MONTHS_EN[month]!);
-  }
-  return parts.filter(Boolean).join(' ');
 }
 
 function lexicalFields(chunk: Chunk) {
@@ -87,7 +72,7 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
   const started = Date.now();
   const { log, embedder } = options;
   const chunking = options.chunking ?? DEFAULT_CHUNK_OPTIONS;
-  const chunker = chunkerSignature(chunking);
+  const chunker = `${chunkerSignature(chunking)}:analyzer${ANALYZER_VERSION}`;
   const lexicalOptions = options.lexical ?? DEFAULT_LEXICAL_OPTIONS;
   const hnsw = options.hnsw ?? DEFAULT_HNSW;
 

@@ -157,6 +157,18 @@ export interface Answer {
   /** Number of the most recent dated source when sources carry different dates. */
   latest: number | null;
   mode: RetrievalMode;
+  /**
+   * How strongly the articles support the answer: the share of the question's (IDF-weighted)
+   * words the best sentence covers, and the best dense similarity (null without a model).
+   * The refusal threshold is applied to these; eval records them to calibrate it.
+   */
+  evidence: {
+    coverage: number;
+    /** Question words (after stopwords) and how many of them the best sentence itself holds. */
+    words: number;
+    matched: number;
+    dense: number | null;
+  };
   timings: Timings;
 }
 

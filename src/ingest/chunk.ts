@@ -12,6 +12,7 @@ import type { Article, Chunk, Sentence } from '../types.js';
 /** Bump when chunk boundaries would change for the same input: forces a rebuild of the index. */
 export const CHUNKER_VERSION = 1;
 
+
 export interface ChunkOptions {
   /** Upper bound of a chunk's length in model tokens (a single longer sentence stays whole). */
   maxTokens: number;
@@ -86,4 +87,26 @@ export function chunkArticle(article: Article, options: ChunkOptions = DEFAULT_C
     }
   }
   return chunks;
+}
+
+const MONTHS_AR = ['يناير', 'فبراير', 'مارس', 'أبريل', 'مايو', 'يونيو', 'يوليو', 'أغسطس', 'سبتمبر', 'أكتوبر', 'نوفمبر', 'ديسمبر'];
+const MONTHS_LEVANT = ['كانون الثاني', 'شباط', 'آذار', 'نيسان', 'أيار', 'حزيران', 'تموز', 'آب', 'أيلول', 'تشرين الأول', 'تشرين الثاني', 'كانون الأول'];
+const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * Words every article's source line stands for («مصدر الخبر», «تاريخ النشر»): indexed with
+ * every chunk, so they occur everywhere and weigh nothing in a question such as «ما مصدر خبر
+ * لقاء شي وبوتين؟», instead of counting as words the articles lack.
+ */
+const METADATA_LABELS = 'المصدر الخبر نشر تاريخ مقال تقرير source news report article published date';
+
+/** Searchable words for a chunk's source metadata: labels, outlet, agency, year and month names. */
+export function metadataText(chunk: Pick<Chunk, 'outlet' | 'agency' | 'date'>): string {
+  const parts = [METADATA_LABELS, chunk.outlet, chunk.agency];
+  const m = chunk.date?.match(/^(\d{4})-(\d{2})/);
+  if (m) {
+    const month = Number(m[2]) - 1;
+    parts.push(m[1]!, MONTHS_AR[month]!, MONTHS_LEVANT[month]!, MONTHS_EN[month]!);
+  }
+  return parts.filter(Boolean).join(' ');
 }

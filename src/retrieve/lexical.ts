@@ -7,7 +7,13 @@
  * Fields: a chunk's sentences count fully; its section headline and sub-heading count with
  * `titleWeight` (they repeat across an article's chunks, so they act as an article-level prior).
  */
-import { terms, type StemmerName } from '../text/arabic.js';
+import { terms, wordTerms, type StemmerName } from '../text/arabic.js';
+
+/**
+ * Bump when the terms produced for the same text change (normalisation, stemming, stopwords,
+ * metadata words): an index built by another version is rebuilt.
+ */
+export const ANALYZER_VERSION = 2;
 
 export interface LexicalOptions {
   k1: number;
@@ -21,9 +27,28 @@ export interface LexicalOptions {
    * 0 turns fuzzy matching off.
    */
   fuzzyMinSimilarity: number;
+  /**
+   * Query weight of adjacent word pairs (stems of neighbouring content words, indexed as
+   * phrase terms); rewards passages that keep the question's words together. 0 = off.
+   */
+  bigramWeight: number;
+  /** Query weight of exact (normalised, unstemmed) word forms, indexed beside stems. 0 = off. */
+  surfaceWeight: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = { k1: 1.2, b: 0.75, titleWeight: 0.5, stemmer: 'light', fuzzyMinSimilarity: 0.6 };
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = {
+  k1: 1.2,
+  b: 0.75,
+  titleWeight: 0.5,
+  stemmer: 'light',
+  fuzzyMinSimilarity: 0.6,
+  bigramWeight: 0,
+  surfaceWeight: 0,
+};
+
+/** Phrase and surface terms live beside stems in one index, in their own namespaces. */
+const BIGRAM = '\u0001';
+const SURFACE = '=';
 
 /**
  * One word of a query with the corpus terms that stand for it: the term itself when the corpus
@@ -100,12 +125,32 @@ export class LexicalIndex {
     return terms(text, { stemmer: this.options.stemmer, variants: true });
   }
 
+  /** Phrase (adjacent stem pairs) and surface-form terms of a text, as the options ask. */
+  extraTerms(text: string): string[] {
+    const { bigramWeight, surfaceWeight } = this.options;
+    if (!bigramWeight && !surfaceWeight) return [];
+    const seq = wordTerms(text, { stemmer: this.options.stemmer });
+    const out: string[] = [];
+    if (bigramWeight) for (let i = 1; i < seq.length; i++) out.push(seq[i - 1]!.stem + BIGRAM + seq[i]!.stem);
+    if (surfaceWeight) for (const w of seq) out.push(SURFACE + w.surface);
+    return out;
+  }
+
+  /** The phrase and surface query terms of a question, weighted by the options. */
+  extraQueryTerms(text: string, weight = 1): WeightedTerm[] {
+    return this.extraTerms(text).map((term) => ({
+      term,
+      weight: weight * (term.startsWith(SURFACE) ? this.options.surfaceWeight : this.options.bigramWeight),
+    }));
+  }
+
   add(label: number, fields: LexicalFields): void {
     if (this.lengths.has(label)) this.remove(label);
     if (this.removed.has(label)) this.compact();
     const tf = new Map<string, number>();
     const body = this.analyzeDocument(fields.text);
     for (const t of body) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const t of this.extraTerms(fields.text)) tf.set(t, (tf.get(t) ?? 0) + 1);
     let length = body.length;
     for (const extra of [fields.title, fields.heading, fields.meta]) {
       if (!extra) continue;

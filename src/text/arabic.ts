@@ -161,20 +161,35 @@ export interface TermOptions {
   variants?: boolean;
 }
 
+/** One kept word of a text: its normalised surface form and its stems. */
+export interface WordTerms {
+  surface: string;
+  /** The primary stem (what queries use). */
+  stem: string;
+  /** Every index-side stem variant (documents). */
+  variants: string[];
+}
+
 /**
- * Index/query terms of raw text: normalise, split into words, map dialect words to MSA,
- * drop stopwords and one-letter words, stem.
+ * The content words of raw text in order: normalise, split into words, map dialect words to
+ * MSA, drop stopwords and one-letter words, stem.
  */
-export function terms(text: string, options: TermOptions = {}): string[] {
-  const out: string[] = [];
+export function wordTerms(text: string, options: TermOptions = {}): WordTerms[] {
+  const out: WordTerms[] = [];
   const stemmer = options.stemmer ?? 'light';
   for (const raw of words(normalize(text))) {
     const w = DIALECT_TO_MSA[raw] ?? raw;
     if (!options.keepStopwords && (STOPWORDS.has(w) || w.length < 2)) continue;
-    if (options.variants && stemmer === 'light') out.push(...stemVariants(w));
-    else out.push(stem(w, stemmer));
+    const primary = stem(w, stemmer);
+    out.push({ surface: w, stem: primary, variants: stemmer === 'light' ? stemVariants(w) : [primary] });
   }
   return out;
+}
+
+/** Index/query terms of raw text (see {@link wordTerms}); `variants` emits every index-side stem. */
+export function terms(text: string, options: TermOptions = {}): string[] {
+  const seq = wordTerms(text, options);
+  return options.variants ? seq.flatMap((t) => t.variants) : seq.map((t) => t.stem);
 }
 
 /** 'ar' when the text has at least as many Arabic letters as Latin ones, else 'en'. */

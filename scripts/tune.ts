@@ -1,0 +1,140 @@
+/**
+ * Tuning on ARCD-train only (never on sample300 / all-questions, which are for reporting).
+ *
+ *   npx tsx scripts/tune.ts [--levers] [--threshold]
+ *
+ * --levers     retrieval and answer figures on ARCD-train over the 700 protocol passages for each
+ *              lever (stemmer, field weights, BM25 parameters, fuzzy matching, quotes), one at a time
+ *              against the product's defaults.
+ * --threshold  calibrates the refusal threshold: answerable = ARCD-train over the passages (a
+ *              refusal there is false), unanswerable = the same questions over the news corpus
+ *              (an answer there is wrong); prints both rates for each threshold.
+ * Reads ../shared/external; says so and exits when it is absent. Lexical only (no real model here).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../src/config.js';
+import { openEngine, type RetrievalOptions } from '../src/engine.js';
+import { figures, judge, passageArticle, questionsFromSquad, rankedDocs, type EvalQuestion, type Passage } from '../src/evaluation.js';
+import { silentLogger } from '../src/log.js';
+import { DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from '../src/retrieve/lexical.js';
+import type { ChunkOptions } from '../src/ingest/chunk.js';
+import type { Engine } from '../src/types.js';
+
+const EXTERNAL = path.resolve(PROJECT_ROOT, '..', 'shared', 'external');
+if (!fs.existsSync(EXTERNAL)) {
+  console.error(`${EXTERNAL} is absent: tuning needs the ARCD-train questions and protocol passages from ../shared.`);
+  process.exit(2);
+}
+const passages = fs
+  .readFileSync(path.join(EXTERNAL, 'protocol', 'passages.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as Passage);
+const train = questionsFromSquad(JSON.parse(fs.readFileSync(path.join(EXTERNAL, 'arcd', 'arcd-train.json'), 'utf8')), passages, 'arcd-train');
+const log = silentLogger();
+const articles = passages.map(passageArticle);
+
+interface Config {
+  name: string;
+  chunking?: ChunkOptions;
+  lexical?: Partial<LexicalOptions>;
+  retrieval?: Partial<RetrievalOptions>;
+}
+
+async function engineFor(config: Config, corpus: 'passages' | 'news'): Promise<Engine> {
+  const indexDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tune-'));
+  return openEngine({
+    corpusDir: path.join(PROJECT_ROOT, 'tests', 'fixtures', 'corpus'),
+    indexDir,
+    embedder: null,
+    log,
+    retrieval: config.retrieval,
+    indexing: {
+      lexical: { ...DEFAULT_LEXICAL_OPTIONS, ...config.lexical },
+      ...(config.chunking ? { chunking: config.chunking } : {}),
+      ...(corpus === 'passages' ? { articles } : {}),
+    },
+  });
+}
+
+async function evaluate(config: Config, questions: EvalQuestion[]) {
+  const engine = await engineFor(config, 'passages');
+  const js = [];
+  const coverage: Array<{ coverage: number; words: number; matched: number }> = [];
+  for (const q of questions) {
+    const r = await engine.retrieve(q.q, { limit: 10 });
+    const a = await engine.ask(q.q);
+    coverage.push(a.evidence);
+    js.push(judge(q, rankedDocs(r.hits), a));
+  }
+  await engine.close();
+  return { f: figures(js), coverage };
+}
+
+const fmt = (x: number) => x.toFixed(3);
+
+async function levers(): Promise<void> {
+  const configs: Config[] = [
+    { name: 'defaults' },
+    { name: 'stemmer=snowball', lexical: { stemmer: 'snowball' } },
+    { name: 'stemmer=none', lexical: { stemmer: 'none' } },
+    { name: 'titleWeight=0', lexical: { titleWeight: 0 } },
+    { name: 'titleWeight=1', lexical: { titleWeight: 1 } },
+    { name: 'fuzzy off', lexical: { fuzzyMinSimilarity: 0 } },
+    { name: 'fuzzy 0.5', lexical: { fuzzyMinSimilarity: 0.5 } },
+    { name: 'bigram=0.5', lexical: { bigramWeight: 0.5 } },
+    { name: 'bigram=1', lexical: { bigramWeight: 1 } },
+    { name: 'surface=0.5', lexical: { surfaceWeight: 0.5 } },
+    { name: 'surface=1', lexical: { surfaceWeight: 1 } },
+    { name: 'bigram=0.5+surface=0.5', lexical: { bigramWeight: 0.5, surfaceWeight: 0.5 } },
+    { name: 'chunk 120 tokens', chunking: { maxTokens: 120, overlapSentences: 1 } },
+    { name: 'chunk 300 tokens', chunking: { maxTokens: 300, overlapSentences: 1 } },
+    { name: 'chunk 450 tokens', chunking: { maxTokens: 450, overlapSentences: 1 } },
+    { name: 'k1=0.9', lexical: { k1: 0.9 } },
+    { name: 'k1=1.5', lexical: { k1: 1.5 } },
+    { name: 'b=0.5', lexical: { b: 0.5 } },
+    { name: 'b=0.9', lexical: { b: 0.9 } },
+    { name: 'maxQuotes=1', retrieval: { answer: { maxQuotes: 1 } } },
+    { name: 'maxQuotes=2', retrieval: { answer: { maxQuotes: 2 } } },
+    { name: 'secondaryRatio=0.8', retrieval: { answer: { secondaryRatio: 0.8 } } },
+    { name: 'secondaryRatio=0.4', retrieval: { answer: { secondaryRatio: 0.4 } } },
+    { name: 'candidateChunks=3', retrieval: { answer: { candidateChunks: 3 } } },
+    { name: 'candidateChunks=8', retrieval: { answer: { candidateChunks: 8 } } },
+    { name: 'contextWeight=0', retrieval: { answer: { contextWeight: 0 } } },
+  ];
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+  console.log('| lever | r@1 | r@5 | r@10 | mrr@10 | ans-in-citation | ans-in-answer | refused |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const c of configs.filter((c) => !only || c.name.includes(only))) {
+    const { f } = await evaluate(c, train);
+    console.log(`| ${c.name} | ${fmt(f['r@1'])} | ${fmt(f['r@5'])} | ${fmt(f['r@10'])} | ${fmt(f['mrr@10'])} | ${fmt(f.answer_in_citation)} | ${fmt(f.answer_in_answer)} | ${fmt(f.refused)} |`);
+  }
+}
+
+async function threshold(): Promise<void> {
+  const config: Config = { name: 'defaults', retrieval: { answer: { minCoverage: 0 } } };
+  const answerable = (await evaluate(config, train)).coverage;
+  const news = await engineFor(config, 'news');
+  const unanswerable: typeof answerable = [];
+  for (const q of train) unanswerable.push((await news.ask(q.q)).evidence);
+  await news.close();
+  const rules: Array<[string, (e: (typeof answerable)[number]) => boolean]> = [
+    ['coverage only', () => true],
+    ['and ≥2 words matched in the sentence (when the question has ≥2)', (e) => e.matched >= Math.min(2, e.words)],
+  ];
+  for (const [name, rule] of rules) {
+    console.log(`\nRule: coverage ≥ minCoverage ${name}\n`);
+    console.log('| minCoverage | false refusals (ARCD-train over passages) | wrong answers (ARCD-train over news corpus) |');
+    console.log('|---|---|---|');
+    for (let t = 0.3; t <= 0.651; t += 0.05) {
+      const fr = answerable.filter((e) => !(e.coverage >= t && rule(e))).length / answerable.length;
+      const wa = unanswerable.filter((e) => e.coverage >= t && rule(e)).length / unanswerable.length;
+      console.log(`| ${t.toFixed(2)} | ${fmt(fr)} | ${fmt(wa)} |`);
+    }
+  }
+}
+
+if (process.argv.includes('--threshold')) await threshold();
+else await levers();
