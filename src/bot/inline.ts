@@ -39,7 +39,7 @@ export function inlineComposer(): Composer<BotContext> {
     const hint = (text: string) =>
       ctx.answerInlineQuery([], { cache_time: 0, is_personal: true, button: { text: truncate(text, 60), start_parameter: 'help' } });
     // Telegram sends a query per pause in typing: wait for something worth answering.
-    if (query.replace(/\s+/g, '').length < MIN_INLINE_CHARS) return void (await hint(s.inlineHint));
+    if (query.replace(/[\s\p{Cc}\p{Cf}\p{Z}]/gu, '').length < MIN_INLINE_CHARS) return void (await hint(s.inlineHint));
     const max = Math.min(services.config.maxQuestionChars, INLINE_QUERY_LIMIT);
     if (query.length > max) return void (await hint(s.inlineTooLong(max)));
     const key = rateLimitKey(ctx);

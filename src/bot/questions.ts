@@ -5,8 +5,11 @@
  * - groups and supergroups: mentions of the bot and replies to the bot's own messages (other
  *   chatter is ignored);
  * - a reply to one of the bot's answers is a follow-up: the previous question goes to the engine.
- * Empty `/ask`, over-long questions and non-text messages get a short helpful reply; the rate
- * limit answers politely once per window.
+ * Empty `/ask` (or text with nothing visible), over-long questions and non-text messages get a
+ * short helpful reply; the rate limit answers politely once per window. Forwarded text is a
+ * question like any other, except forwarded copies of the bot's own messages (ignored). Edited
+ * messages are not delivered (see ALLOWED_UPDATES) and would match no handler: editing never
+ * asks again, so it cannot get around the rate limit.
  */
 import { Composer } from 'grammy';
 import type { Message, MessageEntity } from 'grammy/types';
@@ -50,6 +53,14 @@ function repliedBotMessage(ctx: BotContext): Message | undefined {
   return replied && replied.from?.id === ctx.me.id ? replied : undefined;
 }
 
+/**
+ * Whether text has anything a reader can see: not only spaces, zero-width and bidi marks
+ * (format characters) or control characters. Text without any is treated as no question.
+ */
+export function hasVisibleText(text: string): boolean {
+  return /[^\s\p{Cc}\p{Cf}\p{Z}]/u.test(text);
+}
+
 export interface AskOptions {
   /** The bot message being replied to (a possible follow-up). */
   replyToBot?: Message;
@@ -66,7 +77,7 @@ export async function answerQuestion(ctx: BotContext, rawQuestion: string, optio
   const s = t(lang);
   const reply = (html: string) => sendHtml(ctx.api, chatId, html, { replyTo: message.message_id }, log);
 
-  if (!question) {
+  if (!hasVisibleText(question)) {
     await reply(s.askUsage(escapeHtml(`@${ctx.me.username}`)));
     return;
   }
@@ -121,8 +132,12 @@ export async function answerQuestion(ctx: BotContext, rawQuestion: string, optio
 
 export function questionsComposer(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  // Never react to our own inline results posted by users, nor to other bots.
-  const ours = (ctx: BotContext) => ctx.msg?.via_bot?.id === ctx.me.id || ctx.from?.is_bot === true;
+  // Never react to our own inline results posted by users, nor to forwarded copies of our own
+  // messages (other bots are dropped earlier, in access.ts).
+  const ours = (ctx: BotContext) => {
+    const origin = ctx.msg?.forward_origin;
+    return ctx.msg?.via_bot?.id === ctx.me.id || (origin?.type === 'user' && origin.sender_user.id === ctx.me.id);
+  };
 
   composer.command('ask', async (ctx) => {
     if (ours(ctx)) return;

@@ -54,8 +54,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 }
 
-/** The rate-limit key of an update: the sender, or the chat for channel posts. */
+/**
+ * The rate-limit key of an update: the sender; the sending chat for channel posts and for
+ * messages written on behalf of a chat (anonymous group administrators, channels posting in a
+ * group), whose `from` is a placeholder bot shared by every such chat.
+ */
 export function rateLimitKey(ctx: Context): string | undefined {
+  if (ctx.senderChat) return `chat:${ctx.senderChat.id}`;
   if (ctx.channelPost) return `chat:${ctx.chat!.id}`;
   if (ctx.from) return `user:${ctx.from.id}`;
   if (ctx.chat) return `chat:${ctx.chat.id}`;
