@@ -6,6 +6,7 @@
  * --levers     retrieval and answer figures on ARCD-train over the 700 protocol passages for each
  *              lever (stemmer, field weights, BM25 parameters, fuzzy matching, quotes), one at a time
  *              against the product's defaults.
+ * --grid       combinations of the levers that helped alone.
  * --threshold  calibrates the refusal threshold: answerable = ARCD-train over the passages (a
  *              refusal there is false), unanswerable = the same questions over the news corpus
  *              (an answer there is wrong); prints both rates for each threshold.
@@ -62,7 +63,7 @@ async function engineFor(config: Config, corpus: 'passages' | 'news'): Promise<E
 async function evaluate(config: Config, questions: EvalQuestion[]) {
   const engine = await engineFor(config, 'passages');
   const js = [];
-  const coverage: Array<{ coverage: number; words: number; matched: number }> = [];
+  const coverage: Array<{ coverage: number; words: number; matched: number; focus: number }> = [];
   for (const q of questions) {
     const r = await engine.retrieve(q.q, { limit: 10 });
     const a = await engine.ask(q.q);
@@ -123,6 +124,7 @@ async function threshold(): Promise<void> {
   const rules: Array<[string, (e: (typeof answerable)[number]) => boolean]> = [
     ['coverage only', () => true],
     ['and ≥2 words matched in the sentence (when the question has ≥2)', (e) => e.matched >= Math.min(2, e.words)],
+    ['and ≥2 words matched, and the most specific word in the story', (e) => e.matched >= Math.min(2, e.words) && e.focus > 0],
   ];
   for (const [name, rule] of rules) {
     console.log(`\nRule: coverage ≥ minCoverage ${name}\n`);
@@ -136,5 +138,20 @@ async function threshold(): Promise<void> {
   }
 }
 
+/** A small grid over the retrieval levers that each helped alone, to find how they combine. */
+async function grid(): Promise<void> {
+  console.log('| chunk | titleWeight | b | bigram | surface | r@1 | r@5 | mrr@10 | ans-in-answer |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const maxTokens of [200, 300])
+    for (const titleWeight of [0.5, 1])
+      for (const b of [0.75, 0.9])
+        for (const bigramWeight of [0, 0.3])
+          for (const surfaceWeight of [0, 0.3]) {
+            const { f } = await evaluate({ name: 'grid', chunking: { maxTokens, overlapSentences: 1 }, lexical: { titleWeight, b, bigramWeight, surfaceWeight } }, train);
+            console.log(`| ${maxTokens} | ${titleWeight} | ${b} | ${bigramWeight} | ${surfaceWeight} | ${fmt(f['r@1'])} | ${fmt(f['r@5'])} | ${fmt(f['mrr@10'])} | ${fmt(f.answer_in_answer)} |`);
+          }
+}
+
 if (process.argv.includes('--threshold')) await threshold();
+else if (process.argv.includes('--grid')) await grid();
 else await levers();

@@ -13,12 +13,11 @@
  *   question's language that names the closest articles, if any. Nothing outside the corpus is
  *   ever said.
  */
-import { metadataText } from './ingest/chunk.js';
-import { normalize, wordTerms, words } from './text/arabic.js';
+import { DEFAULT_EVIDENCE, EvidenceScorer, type EvidenceOptions, type SentenceEvidence } from './retrieve/evidence.js';
 import type { LexicalIndex, QueryUnit } from './retrieve/lexical.js';
-import type { Answer, Citation, Hit, Lang, Quote, RetrievalMode, Sentence, Timings } from './types.js';
+import type { Answer, Citation, Hit, Lang, Quote, RetrievalMode, Timings } from './types.js';
 
-export interface AnswerOptions {
+export interface AnswerOptions extends EvidenceOptions {
   /** Chunks whose sentences compete for quoting. */
   candidateChunks: number;
   /** Most sentences quoted. */
@@ -32,14 +31,6 @@ export interface AnswerOptions {
   minCoverage: number;
   /** And at least this many question words must be in the best sentence itself (fewer if the question has fewer). */
   minMatchedWords: number;
-  /** Credit for a question term found only in the chunk's headline, sub-heading or source. */
-  contextWeight: number;
-  /** Credit for a question term found only in a sentence next to this one. */
-  neighbourWeight: number;
-  /** Credit for a question term found only elsewhere in the same story (section). */
-  sectionWeight: number;
-  /** Bonus (share of the question's adjacent word pairs kept adjacent in the sentence). */
-  phraseWeight: number;
   /**
    * Cosine similarity above which the dense retriever alone may justify an answer; null when
    * the model's scores are not calibrated (then refusal rests on lexical evidence only).
@@ -48,15 +39,12 @@ export interface AnswerOptions {
 }
 
 export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
+  ...DEFAULT_EVIDENCE,
   candidateChunks: 5,
   maxQuotes: 3,
   secondaryRatio: 0.6,
   minCoverage: 0.35,
   minMatchedWords: 2,
-  contextWeight: 0.5,
-  neighbourWeight: 0.5,
-  sectionWeight: 0.3,
-  phraseWeight: 0.2,
   denseThreshold: null,
 };
 
@@ -76,27 +64,14 @@ export interface ComposeInput {
   mode: RetrievalMode;
   /** Document terms of the whole section a chunk belongs to (the engine caches them). */
   sectionTerms?: (chunk: Hit['chunk']) => ReadonlySet<string>;
+  /** The scorer retrieval already used to rerank (its per-chunk results are reused). */
+  scorer?: EvidenceScorer;
   options?: Partial<AnswerOptions>;
 }
 
-const NUMBER_QUESTION = /(^|\s)(كم|قديش|كديش|اديش|how many|how much|how long)(\s|$)/;
-const DATE_QUESTION = /(^|\s)(متى|امتى|ايمتى|when|what year)(\s|$)/;
-const DATE_WORDS = /\d{4}|يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين|الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد|امس|اليوم/;
-
-interface Scored {
-  sentence: Sentence;
+interface Scored extends SentenceEvidence {
   hit: Hit;
   hitRank: number;
-  coverage: number;
-  score: number;
-  matched: Set<string>;
-}
-
-function expectedKind(question: string): 'number' | 'date' | null {
-  const q = ` ${normalize(question)} `;
-  if (NUMBER_QUESTION.test(q)) return 'number';
-  if (DATE_QUESTION.test(q)) return 'date';
-  return null;
 }
 
 function sortSources(citations: Citation[]): Citation[] {
@@ -139,73 +114,18 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   const composeStart = performance.now();
   const options = { ...DEFAULT_ANSWER_OPTIONS, ...input.options };
   const t = TEXT[input.lang];
-  // Each query word weighs its IDF (a word the corpus never uses weighs the most: it is strong
-  // evidence the articles are about something else), times its query weight.
-  const units = input.query.map((u) => ({
-    ...u,
-    idf: u.weight * (u.alternatives.length ? Math.max(...u.alternatives.map((a) => input.lexical.idf(a.term))) : input.lexical.idf(u.term)),
-  }));
-  const total = units.reduce((a, u) => a + u.idf, 0);
-  const kind = expectedKind(input.question);
   const candidates = input.hits.slice(0, options.candidateChunks);
-  const contextCache = new Map<string, Set<string>>();
-  const contextTerms = (hit: Hit): Set<string> => {
-    let set = contextCache.get(hit.chunk.id);
-    if (!set) {
-      const c = hit.chunk;
-      set = new Set(input.lexical.analyzeDocument([c.title, c.heading, metadataText(c)].filter(Boolean).join(' ')));
-      contextCache.set(c.id, set);
-    }
-    return set;
-  };
-
-  // Adjacent question words (stems), to reward sentences that keep them together: «مجلس الأمن»
-  // is not «مجلس الدولة … الأمني».
-  const questionStems = wordTerms(input.question, { stemmer: input.lexical.options.stemmer }).map((w) => w.stem);
-  const questionPairs = new Set(questionStems.slice(1).map((t, i) => `${questionStems[i]} ${t}`));
-
+  const scorer = input.scorer ?? new EvidenceScorer(input.question, input.query, input.lexical, input.sectionTerms, options);
   const scored: Scored[] = [];
   const seen = new Set<string>();
   candidates.forEach((hit, hitRank) => {
-    const context = contextTerms(hit);
-    const section = input.sectionTerms?.(hit.chunk);
-    const sentenceTerms = hit.chunk.sentences.map((s) => new Set(input.lexical.analyzeDocument(s.text)));
-    hit.chunk.sentences.forEach((sentence, i) => {
-      const key = `${hit.chunk.docId}:${sentence.start}`;
-      if (seen.has(key)) return; // overlapping chunks repeat a sentence
+    for (const evidence of scorer.score(hit.chunk)) {
+      const key = `${hit.chunk.docId}:${evidence.sentence.start}`;
+      if (seen.has(key)) continue; // overlapping chunks repeat a sentence
       seen.add(key);
-      const own = sentenceTerms[i]!;
-      const neighbours = [sentenceTerms[i - 1], sentenceTerms[i + 1]].filter((x): x is Set<string> => x !== undefined);
-      const matched = new Set<string>();
-      let covered = 0;
-      for (const u of units) {
-        let credit = 0;
-        for (const a of u.alternatives) {
-          if (own.has(a.term)) credit = Math.max(credit, a.factor);
-          // Found only around the sentence (the sentence next to it, the headline, the source
-          // line): it supports the sentence without being in it.
-          else if (neighbours.some((n) => n.has(a.term))) credit = Math.max(credit, a.factor * options.neighbourWeight);
-          else if (context.has(a.term)) credit = Math.max(credit, a.factor * options.contextWeight);
-          // Elsewhere in the same story: «الوزير الصيني» two sentences after «وانغ يي».
-          else if (section?.has(a.term)) credit = Math.max(credit, a.factor * options.sectionWeight);
-        }
-        if (credit >= 1) matched.add(u.term);
-        covered += credit * u.idf;
-      }
-      const coverage = total > 0 ? covered / total : 0;
-      let score = coverage + 0.08 / (hitRank + 1);
-      if (questionPairs.size > 0) {
-        const stems = wordTerms(sentence.text, { stemmer: input.lexical.options.stemmer }).map((w) => w.stem);
-        let pairs = 0;
-        for (let k = 1; k < stems.length; k++) if (questionPairs.has(`${stems[k - 1]} ${stems[k]}`)) pairs++;
-        score += (options.phraseWeight * Math.min(pairs, questionPairs.size)) / questionPairs.size;
-      }
-      if (kind === 'number' && /\d/.test(normalize(sentence.text))) score += 0.1;
-      if (kind === 'date' && DATE_WORDS.test(normalize(sentence.text))) score += 0.1;
-      // Very short fragments rarely answer anything on their own.
-      if (words(sentence.text).length < 4) score -= 0.1;
-      scored.push({ sentence, hit, hitRank, coverage, score, matched });
-    });
+      // A small prior for the retrieval rank breaks near-ties in favour of the better chunk.
+      scored.push({ ...evidence, score: evidence.score + 0.08 / (hitRank + 1), hit, hitRank });
+    }
   });
   scored.sort((a, b) => b.score - a.score || a.hitRank - b.hitRank || a.sentence.start - b.sentence.start);
 
@@ -213,10 +133,10 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   const denseBest = candidates.reduce((m, h) => Math.max(m, h.signals.dense?.score ?? 0), 0);
   const denseConfident = options.denseThreshold !== null && denseBest >= options.denseThreshold;
   const lexicallySupported =
-    best !== undefined && best.coverage >= options.minCoverage && best.matched.size >= Math.min(options.minMatchedWords, units.length);
+    best !== undefined && best.coverage >= options.minCoverage && best.matched.size >= Math.min(options.minMatchedWords, scorer.words);
   const answerable = best !== undefined && (lexicallySupported || (denseConfident && best.hit.signals.dense !== undefined));
 
-  const evidence = { coverage: best?.coverage ?? 0, words: units.length, matched: best?.matched.size ?? 0, dense: candidates.some((h) => h.signals.dense) ? denseBest : null };
+  const evidence = { coverage: best?.coverage ?? 0, words: scorer.words, matched: best?.matched.size ?? 0, focus: best?.focus ?? 0, dense: candidates.some((h) => h.signals.dense) ? denseBest : null };
   const finish = (answer: Omit<Answer, 'timings' | 'evidence'>): Answer => {
     const now = performance.now();
     const { startedAt, ...spent } = timings;

@@ -36,14 +36,15 @@ export interface LexicalOptions {
   surfaceWeight: number;
 }
 
+/** Chosen on ARCD-train (scripts/tune.ts --levers / --grid); see docs/quality.md. */
 export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = {
   k1: 1.2,
-  b: 0.75,
-  titleWeight: 0.5,
+  b: 0.9,
+  titleWeight: 1,
   stemmer: 'light',
   fuzzyMinSimilarity: 0.6,
   bigramWeight: 0,
-  surfaceWeight: 0,
+  surfaceWeight: 0.3,
 };
 
 /** Phrase and surface terms live beside stems in one index, in their own namespaces. */
