@@ -13,7 +13,7 @@
  *   question's language that names the closest articles, if any. Nothing outside the corpus is
  *   ever said.
  */
-import { DEFAULT_EVIDENCE, EvidenceScorer, type EvidenceOptions, type SentenceEvidence } from './retrieve/evidence.js';
+import { DEFAULT_EVIDENCE, EvidenceScorer, type ChunkAnalysis, type EvidenceOptions, type SentenceEvidence } from './retrieve/evidence.js';
 import type { LexicalIndex, QueryUnit } from './retrieve/lexical.js';
 import type { Answer, Citation, Hit, Lang, Quote, RetrievalMode, Timings } from './types.js';
 
@@ -64,8 +64,8 @@ export interface ComposeInput {
   mode: RetrievalMode;
   /** Document terms of the whole section a chunk belongs to (the engine caches them). */
   sectionTerms?: (chunk: Hit['chunk']) => ReadonlySet<string>;
-  /** The scorer retrieval already used to rerank (its per-chunk results are reused). */
-  scorer?: EvidenceScorer;
+  /** Chunk analysis for evidence scoring (the engine caches it across questions). */
+  analysis?: (chunk: Hit['chunk']) => ChunkAnalysis;
   options?: Partial<AnswerOptions>;
 }
 
@@ -115,7 +115,7 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   const options = { ...DEFAULT_ANSWER_OPTIONS, ...input.options };
   const t = TEXT[input.lang];
   const candidates = input.hits.slice(0, options.candidateChunks);
-  const scorer = input.scorer ?? new EvidenceScorer(input.question, input.query, input.lexical, input.sectionTerms, options);
+  const scorer = new EvidenceScorer(input.question, input.query, input.lexical, input.sectionTerms, options, input.analysis);
   const scored: Scored[] = [];
   const seen = new Set<string>();
   candidates.forEach((hit, hitRank) => {

@@ -7,6 +7,7 @@ import { composeAnswer, DEFAULT_ANSWER_OPTIONS, DENSE_THRESHOLDS, type AnswerOpt
 import type { Embedder } from './embed.js';
 import { syncIndex, type SyncOptions } from './indexing.js';
 import type { Logger } from './log.js';
+import { analyzeChunk, type ChunkAnalysis } from './retrieve/evidence.js';
 import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
 import { LexicalIndex, type WeightedTerm } from './retrieve/lexical.js';
 import type { CorpusIndex } from './store.js';
@@ -70,6 +71,8 @@ class AnswerEngine implements Engine {
   private readonly cache = new VectorCache(512);
   /** Terms of whole sections, for answer scoring; reset when the index changes. */
   private sectionTermCache = new Map<string, ReadonlySet<string>>();
+  /** Per-chunk analysis for answer scoring (bounded LRU); reset when the index changes. */
+  private analysisCache = new Map<string, { chunk: Chunk; analysis: ChunkAnalysis }>();
   private reindexing: Promise<IndexChanges> | null = null;
 
   constructor(
@@ -155,10 +158,24 @@ class AnswerEngine implements Engine {
         lexical: index.lexical,
         mode,
         sectionTerms: (chunk) => this.sectionTerms(index, chunk),
+        analysis: (chunk) => this.analysis(index, chunk),
         options: { denseThreshold: DENSE_THRESHOLDS[model] ?? DEFAULT_ANSWER_OPTIONS.denseThreshold, ...this.retrieval.answer },
       },
       { startedAt, ...timings },
     );
+  }
+
+  private analysis(index: CorpusIndex, chunk: Chunk): ChunkAnalysis {
+    let entry = this.analysisCache.get(chunk.id);
+    // A re-indexed article may reuse a chunk id for new text: the entry must be for this object.
+    if (entry?.chunk === chunk) {
+      this.analysisCache.delete(chunk.id);
+    } else {
+      entry = { chunk, analysis: analyzeChunk(chunk, index.lexical) };
+      if (this.analysisCache.size >= 4096) this.analysisCache.delete(this.analysisCache.keys().next().value!);
+    }
+    this.analysisCache.set(chunk.id, entry);
+    return entry.analysis;
   }
 
   private sectionTerms(index: CorpusIndex, chunk: Chunk): ReadonlySet<string> {
@@ -208,6 +225,7 @@ class AnswerEngine implements Engine {
       .then(({ index, changes }) => {
         this.index = index;
         this.sectionTermCache = new Map();
+        this.analysisCache = new Map();
         return changes;
       })
       .finally(() => {

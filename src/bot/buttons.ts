@@ -58,6 +58,19 @@ function buttonsOf(message: Message | undefined): Array<{ text: string; data: st
   return rows.flat().flatMap((b) => ('callback_data' in b && b.callback_data ? [{ text: b.text, data: b.callback_data }] : []));
 }
 
+/**
+ * Answers the button press (stops the spinner, or shows a notice). Best-effort: Telegram refuses
+ * presses older than a few minutes ("query is too old"), which must not stop the passage or the
+ * vote from going through.
+ */
+async function acknowledge(ctx: BotContext, options?: { text: string; show_alert?: boolean }): Promise<void> {
+  try {
+    await ctx.answerCallbackQuery(options);
+  } catch (error) {
+    ctx.services.log.warn({ error: redactSecrets(describeError(error)) }, 'answerCallbackQuery failed (ignored)');
+  }
+}
+
 export function buttonsComposer(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
 
@@ -70,7 +83,7 @@ export function buttonsComposer(): Composer<BotContext> {
     const lang = pickLang({ text: message && 'text' in message ? message.text : chunk?.text, languageCode: ctx.from.language_code });
     const s = t(lang);
     if (!chunk) {
-      await ctx.answerCallbackQuery({ text: s.sourceGone, show_alert: true });
+      await acknowledge(ctx, { text: s.sourceGone, show_alert: true });
       return;
     }
     const label = buttonsOf(message).find((b) => b.data === data)?.text;
@@ -78,10 +91,10 @@ export function buttonsComposer(): Composer<BotContext> {
     const html = renderPassage(chunk, n, lang);
     if (!message) {
       // Under an answer sent inline there is no chat to write to: show what fits in an alert.
-      await ctx.answerCallbackQuery({ text: truncate(htmlToPlain(html), 200), show_alert: true });
+      await acknowledge(ctx, { text: truncate(htmlToPlain(html), 200), show_alert: true });
       return;
     }
-    await ctx.answerCallbackQuery();
+    await acknowledge(ctx);
     await sendHtml(ctx.api, message.chat.id, html, { replyTo: message.message_id }, services.log);
   });
 
@@ -107,7 +120,7 @@ export function buttonsComposer(): Composer<BotContext> {
     const lang = record?.lang ?? pickLang({ text: question, languageCode: ctx.from.language_code });
     const s = t(lang);
     if (!record && !message) {
-      await ctx.answerCallbackQuery({ text: s.feedbackGone });
+      await acknowledge(ctx, { text: s.feedbackGone });
       return;
     }
     try {
@@ -121,13 +134,13 @@ export function buttonsComposer(): Composer<BotContext> {
       });
     } catch (error) {
       services.log.error({ error: redactSecrets(describeError(error)) }, 'feedback not recorded');
-      await ctx.answerCallbackQuery({ text: s.error });
+      await acknowledge(ctx, { text: s.error });
       return;
     }
-    await ctx.answerCallbackQuery({ text: vote === 'up' ? s.feedbackThanksUp : s.feedbackThanksDown });
+    await acknowledge(ctx, { text: vote === 'up' ? s.feedbackThanksUp : s.feedbackThanksDown });
   });
 
   // Stale or foreign buttons: stop the spinner.
-  composer.on('callback_query:data', (ctx) => ctx.answerCallbackQuery());
+  composer.on('callback_query:data', (ctx) => acknowledge(ctx));
   return composer;
 }

@@ -2,11 +2,19 @@
  * Builds the bot (no network activity: running it is `run.ts`'s job).
  *
  * Middleware order: services → per-chat sequentialize → allowlist → commands → buttons →
- * inline → questions. API calls go through two transformers: auto-retry (429 and 5xx, bounded;
- * not for the typing indicator and command menus, which are best-effort) and a logger that
- * records failed calls by method name only, redacted, so the token never reaches a log.
+ * inline → questions. API calls go through three transformers (not for the typing indicator and
+ * command menus, which are best-effort): a retry of requests that never reached the Bot API
+ * (connection refused, DNS failure, a proxy's HTML error page instead of Telegram's JSON);
+ * auto-retry (429 with retry_after ≤ 60 s, and 5xx; bounded); and a logger that records failed
+ * calls by method name only, redacted, so the token never reaches a log. A call that gets no
+ * answer within {@link API_TIMEOUT_SECONDS} fails (grammY's default would hold the chat's queue
+ * for 500 s); a timed-out or reset request is not repeated, since Telegram may have acted on it.
+ *
+ * Errors: a chat the bot can no longer write to (403: blocked by the user, removed from the
+ * group; 400: chat not found) is logged as a warning and left alone; anything else is logged as
+ * an error and the user gets a short apology where possible.
  */
-import { Bot, BotError, GrammyError, HttpError } from 'grammy';
+import { Bot, BotError, GrammyError, HttpError, type ApiClientOptions, type Transformer } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { sequentialize } from '@grammyjs/runner';
@@ -36,12 +44,78 @@ export interface BotDeps {
   clock?: () => number;
   /** The bot's own user (as getMe returns it); when given, no getMe call is needed. */
   botInfo?: UserFromGetMe;
+  /** Bot API client settings over the defaults (tests pass a fake `fetch`). */
+  client?: Pick<ApiClientOptions, 'fetch' | 'timeoutSeconds'>;
 }
+
+/** Longest wait for one Bot API call (above the 30 s long-polling timeout of getUpdates). */
+export const API_TIMEOUT_SECONDS = 60;
+
+/** Pauses before each retry of a request that never reached the Bot API. */
+const UNSENT_RETRY_DELAYS_MS = [1_000, 3_000];
 
 /** Calls that are nice to have: never retried, failures only logged. */
 const BEST_EFFORT = new Set(['sendChatAction', 'setMyCommands']);
 
 /** The sequentialize key: one queue per chat (per user for updates without a chat). */
+/** Error codes of a request that certainly did not reach the Bot API. */
+const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/**
+ * Whether an HttpError means the Bot API never handled the request, so sending it again cannot
+ * duplicate a message: the connection was refused or the host not found, or the answer was not
+ * Telegram's JSON at all (a proxy's "502 Bad Gateway" page).
+ */
+export function isUnsent(error: unknown): boolean {
+  if (!(error instanceof HttpError)) return false;
+  const cause = error.error as { code?: string; type?: string; cause?: { code?: string } } | undefined;
+  if (!cause || typeof cause !== 'object') return false;
+  if (cause instanceof SyntaxError || cause.type === 'invalid-json') return true;
+  const code = cause.code ?? cause.cause?.code;
+  return code !== undefined && UNSENT_CODES.has(code);
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error('aborted'));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Error('aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Retries requests that never reached the Bot API, a bounded number of times. */
+const retryUnsent: Transformer = async (prev, method, payload, signal) => {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await prev(method, payload, signal);
+    } catch (error) {
+      const delay = UNSENT_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || !isUnsent(error) || signal?.aborted) throw error;
+      await pause(delay, signal as AbortSignal | undefined);
+    }
+  }
+};
+
+/** Whether an error is Telegram refusing to answer a button press or inline query that is too old. */
+export function isStaleQuery(error: unknown): boolean {
+  return error instanceof GrammyError && error.error_code === 400 && /query is too old|query id is invalid/i.test(error.description);
+}
+
+/** Whether an error means the chat can no longer be written to (nothing to apologise in). */
+export function isChatUnreachable(error: unknown): boolean {
+  return (
+    error instanceof GrammyError &&
+    (error.error_code === 403 || (error.error_code === 400 && /chat not found|have no rights to send|not enough rights to send|CHAT_WRITE_FORBIDDEN/i.test(error.description)))
+  );
+}
+
 export function sequentialKey(ctx: BotContext): string | undefined {
   if (ctx.chat) return `chat:${ctx.chat.id}`;
   if (ctx.from) return `user:${ctx.from.id}`;
@@ -55,10 +129,15 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot<BotContext> {
   const { engine, log } = deps;
   const bot = new Bot<BotContext>(config.telegramToken, {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
-    client: config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {},
+    client: {
+      timeoutSeconds: API_TIMEOUT_SECONDS,
+      ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}),
+      ...deps.client,
+    },
   });
 
   const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true });
+  bot.api.config.use((prev, method, payload, signal) => (BEST_EFFORT.has(method) ? prev(method, payload, signal) : retryUnsent(prev, method, payload, signal)));
   bot.api.config.use((prev, method, payload, signal) => (BEST_EFFORT.has(method) ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
   bot.api.config.use(async (prev, method, payload, signal) => {
     try {
@@ -102,6 +181,11 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot<BotContext> {
         : error instanceof HttpError
           ? { http: redactSecrets(error.message) }
           : { error: redactSecrets(describeError(error)), stack: error instanceof Error && error.stack ? redactSecrets(error.stack) : undefined };
+    if (isChatUnreachable(error) || isStaleQuery(error)) {
+      const why = isStaleQuery(error) ? 'the query is too old to answer' : 'cannot write to this chat (blocked, removed or gone)';
+      log.warn({ updateId: ctx.update.update_id, chatId: ctx.chat?.id, ...detail }, `${why}: update dropped`);
+      return;
+    }
     log.error({ updateId: ctx.update.update_id, chatId: ctx.chat?.id, ...detail }, 'error while handling an update');
     const s = t(pickLang({ text: ctx.msg?.text, languageCode: ctx.from?.language_code }));
     try {

@@ -55,6 +55,25 @@ function expectedKind(question: string): 'number' | 'date' | null {
   return null;
 }
 
+/** What evidence scoring needs from a chunk's text; depends only on the chunk, so it is cached. */
+export interface ChunkAnalysis {
+  /** Document terms of each sentence. */
+  sentenceTerms: Array<Set<string>>;
+  /** Primary stems of each sentence's words, in order (for adjacency). */
+  sentenceStems: string[][];
+  /** Terms of the headline, sub-heading and source line. */
+  context: Set<string>;
+}
+
+/** Analyses a chunk for evidence scoring. */
+export function analyzeChunk(chunk: Chunk, lexical: LexicalIndex): ChunkAnalysis {
+  return {
+    sentenceTerms: chunk.sentences.map((s) => new Set(lexical.analyzeDocument(s.text))),
+    sentenceStems: chunk.sentences.map((s) => wordTerms(s.text, { stemmer: lexical.options.stemmer }).map((w) => w.stem)),
+    context: new Set(lexical.analyzeDocument([chunk.title, chunk.heading, metadataText(chunk)].filter(Boolean).join(' '))),
+  };
+}
+
 export class EvidenceScorer {
   private readonly units: Array<QueryUnit & { idf: number }>;
   private readonly total: number;
@@ -69,6 +88,8 @@ export class EvidenceScorer {
     private readonly lexical: LexicalIndex,
     private readonly sectionTerms: ((chunk: Chunk) => ReadonlySet<string>) | undefined,
     private readonly options: EvidenceOptions = DEFAULT_EVIDENCE,
+    /** Chunk analysis, usually cached by the engine across questions. */
+    private readonly analysis: (chunk: Chunk) => ChunkAnalysis = (chunk) => analyzeChunk(chunk, lexical),
   ) {
     // Each question word weighs its IDF times its query weight. A word the corpus never uses
     // weighs the most (strong evidence the articles are about something else), even when a
@@ -91,10 +112,9 @@ export class EvidenceScorer {
   score(chunk: Chunk): SentenceEvidence[] {
     const cached = this.cache.get(chunk.id);
     if (cached) return cached;
-    const { options, lexical } = this;
-    const context = new Set(lexical.analyzeDocument([chunk.title, chunk.heading, metadataText(chunk)].filter(Boolean).join(' ')));
+    const { options } = this;
+    const { sentenceTerms, sentenceStems, context } = this.analysis(chunk);
     const section = this.sectionTerms?.(chunk);
-    const sentenceTerms = chunk.sentences.map((s) => new Set(lexical.analyzeDocument(s.text)));
     const out = chunk.sentences.map((sentence, i): SentenceEvidence => {
       const own = sentenceTerms[i]!;
       const neighbours = [sentenceTerms[i - 1], sentenceTerms[i + 1]].filter((x): x is Set<string> => x !== undefined);
@@ -117,7 +137,7 @@ export class EvidenceScorer {
       const coverage = this.total > 0 ? covered / this.total : 0;
       let score = coverage;
       if (this.pairs.size > 0) {
-        const stems = wordTerms(sentence.text, { stemmer: lexical.options.stemmer }).map((w) => w.stem);
+        const stems = sentenceStems[i]!;
         let kept = 0;
         for (let k = 1; k < stems.length; k++) if (this.pairs.has(`${stems[k - 1]} ${stems[k]}`)) kept++;
         score += (options.phraseWeight * Math.min(kept, this.pairs.size)) / this.pairs.size;

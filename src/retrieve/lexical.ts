@@ -38,7 +38,7 @@ export interface LexicalOptions {
 
 /** Chosen on ARCD-train (scripts/tune.ts --levers / --grid); see docs/quality.md. */
 export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = {
-  k1: 1.2,
+  k1: 0.9,
   b: 0.9,
   titleWeight: 1,
   stemmer: 'light',
