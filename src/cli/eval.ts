@@ -10,7 +10,8 @@
  *   --report [F]    write/update a section of docs/quality.md (or F)
  *   --limit N       first N questions
  *   Levers for tuning (defaults are the product's): --stemmer light|snowball|none, --title-weight X,
- *   --k1 X, --b X, --min-coverage X, --max-quotes N, --secondary-ratio X, --candidates N
+ *   --k1 X, --b X, --fuzzy X, --surface X, --chunk-tokens N, --min-coverage X, --max-quotes N,
+ *   --secondary-ratio X, --candidates N; --baseline = a plain BM25 (light stemming, whole passages)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,7 @@ import {
   bootstrap, figures, judge, kindTable, parseQuestionSet, passageArticle, questionsFromSquad, rankedDocs,
   type EvalQuestion, type Figures, type Judgement, type Passage,
 } from '../evaluation.js';
+import { DEFAULT_CHUNK_OPTIONS } from '../ingest/chunk.js';
 import { DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from '../retrieve/lexical.js';
 import type { StemmerName } from '../text/arabic.js';
 import { cliLogger, runCli } from './setup.js';
@@ -35,10 +37,11 @@ interface Args {
   limit: number | null;
   lexical: LexicalOptions;
   retrieval: Partial<RetrievalOptions>;
+  chunkTokens: number | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { set: null, passages: null, retrievalOnly: false, json: false, report: null, limit: null, lexical: { ...DEFAULT_LEXICAL_OPTIONS }, retrieval: { answer: {} } };
+  const args: Args = { set: null, passages: null, retrievalOnly: false, json: false, report: null, limit: null, lexical: { ...DEFAULT_LEXICAL_OPTIONS }, retrieval: { answer: {} }, chunkTokens: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -60,6 +63,14 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--max-quotes') args.retrieval.answer!.maxQuotes = Number(value());
     else if (a === '--secondary-ratio') args.retrieval.answer!.secondaryRatio = Number(value());
     else if (a === '--candidates') args.retrieval.candidates = Number(value());
+    else if (a === '--fuzzy') args.lexical.fuzzyMinSimilarity = Number(value());
+    else if (a === '--surface') args.lexical.surfaceWeight = Number(value());
+    else if (a === '--chunk-tokens') args.chunkTokens = Number(value());
+    else if (a === '--baseline') {
+      // A plain BM25: normalisation and light stemming, passages as whole documents, nothing else.
+      Object.assign(args.lexical, { k1: 1.2, b: 0.75, titleWeight: 0, fuzzyMinSimilarity: 0, surfaceWeight: 0, bigramWeight: 0 });
+      args.chunkTokens = 100_000;
+    }
     else throw new Error(`unknown option ${a} (see the header of src/cli/eval.ts)`);
   }
   return args;
@@ -129,7 +140,11 @@ runCli(async () => {
     modelError: error,
     log,
     retrieval: args.retrieval,
-    indexing: { lexical: args.lexical, ...(passages ? { articles: passages.map(passageArticle) } : {}) },
+    indexing: {
+      lexical: args.lexical,
+      ...(args.chunkTokens ? { chunking: { ...DEFAULT_CHUNK_OPTIONS, maxTokens: args.chunkTokens } } : {}),
+      ...(passages ? { articles: passages.map(passageArticle) } : {}),
+    },
   });
   const buildSeconds = (Date.now() - started) / 1000;
   const judgements: Judgement[] = [];
@@ -166,11 +181,11 @@ runCli(async () => {
     sections.push(lines.join('\n'));
     sections.push(`hit@k: a gold file among the answer's top-k citations; fact: an expected string in the answer (Arabic-normalised). Latency per question: p50 ${ms[Math.floor(ms.length / 2)]?.toFixed(1)} ms, p95 ${ms[Math.floor(ms.length * 0.95)]?.toFixed(1)} ms. Index built in ${buildSeconds.toFixed(1)} s.`);
   }
-  sections.push(`Settings: \`${JSON.stringify({ lexical: args.lexical, retrieval: args.retrieval })}\``);
+  sections.push(`Settings: \`${JSON.stringify({ lexical: args.lexical, retrieval: args.retrieval, chunkTokens: args.chunkTokens ?? DEFAULT_CHUNK_OPTIONS.maxTokens })}\``);
   const text = sections.join('\n\n');
   if (!args.json) process.stdout.write(text + '\n');
   if (args.report) {
-    const key = path.basename(setFile).replace(/\.[^.]+$/, '') + (args.retrievalOnly ? '-retrieval' : '');
+    const key = path.basename(setFile).replace(/\.[^.]+$/, '') + (args.retrievalOnly ? '-retrieval' : '') + (process.argv.includes('--baseline') ? '-baseline' : '');
     const reproduce = `Reproduce: \`npm run eval -- ${process.argv.slice(2).filter((a, i, all) => a !== '--report' && all[i - 1] !== '--report' && a !== '--json').join(' ')}\``;
     writeReport(args.report, key, `## ${key}\n\n${text}\n\n${reproduce}`);
     process.stderr.write(`report written to ${args.report}\n`);
