@@ -42,7 +42,7 @@ export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
   ...DEFAULT_EVIDENCE,
   candidateChunks: 5,
   maxQuotes: 3,
-  secondaryRatio: 0.6,
+  secondaryRatio: 0.5,
   minCoverage: 0.35,
   minMatchedWords: 2,
   denseThreshold: null,
