@@ -9,7 +9,8 @@ import { syncIndex, type SyncOptions } from './indexing.js';
 import type { Logger } from './log.js';
 import { analyzeChunk, type ChunkAnalysis } from './retrieve/evidence.js';
 import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
-import { LexicalIndex, type WeightedTerm } from './retrieve/lexical.js';
+import { LexicalIndex, type QueryWord } from './retrieve/lexical.js';
+import { translateEnglish } from './text/crosslingual.js';
 import type { CorpusIndex } from './store.js';
 import { detectLang } from './text/arabic.js';
 import type { Answer, AskContext, Chunk, Engine, EngineInfo, IndexChanges, Retrieval, RetrievalMode } from './types.js';
@@ -86,20 +87,29 @@ class AnswerEngine implements Engine {
     return Boolean(this.options.embedder && this.index.dense && model && model.id === this.options.embedder.modelId);
   }
 
-  /** Query terms of a question, with a follow-up's earlier question at a lower weight. */
-  private queryTerms(q: string, previous: string | undefined): WeightedTerm[] {
-    const lexical = this.index.lexical;
-    const terms: WeightedTerm[] = lexical.analyze(q).map((term) => ({ term, weight: 1 }));
-    if (previous) for (const term of lexical.analyze(previous)) terms.push({ term, weight: this.retrieval.followUpWeight });
-    return terms;
+  /**
+   * The words of a question as query words. An English question's content words also bring
+   * their Arabic glossary translations or transliterations (src/text/crosslingual.ts), so the
+   * Arabic articles can be searched without the multilingual model.
+   */
+  private queryWords(text: string, weight: number, lexical: LexicalIndex): QueryWord[] {
+    if (detectLang(text) !== 'en') {
+      return LexicalIndex.merge(lexical.analyze(text).map((term) => ({ term, weight }))).map((t) => ({ terms: [t.term], weight: t.weight }));
+    }
+    return translateEnglish(text).map((t) => ({
+      terms: [...lexical.analyze(t.english), ...lexical.analyze(t.arabic)],
+      weight,
+      guess: t.transliterated,
+    }));
   }
 
   private async run(question: string, context: AskContext & { limit?: number }) {
     const q = question.trim();
     const lang = context.lang ?? detectLang(q);
     const previous = context.previousQuestion?.trim() || undefined;
-    const queryTerms = this.queryTerms(q, previous);
     const index = this.index;
+    const words = this.queryWords(q, 1, index.lexical);
+    if (previous) words.push(...this.queryWords(previous, this.retrieval.followUpWeight, index.lexical));
 
     // The query embedding runs on ONNX Runtime's threads while BM25 runs here.
     const embedStart = performance.now();
@@ -120,7 +130,7 @@ class AnswerEngine implements Engine {
       });
     }
     const lexicalStart = performance.now();
-    const query = index.lexical.expandQuery(queryTerms);
+    const query = index.lexical.expandWords(words);
     const extras = index.lexical.extraQueryTerms(q);
     if (previous) extras.push(...index.lexical.extraQueryTerms(previous, this.retrieval.followUpWeight));
     const lexicalHits = index.lexical.search([...LexicalIndex.flatten(query), ...extras], this.retrieval.candidates);

@@ -94,7 +94,10 @@ export class EvidenceScorer {
     // Each question word weighs its IDF times its query weight. A word the corpus never uses
     // weighs the most (strong evidence the articles are about something else), even when a
     // similar spelling gives it partial credit.
-    this.units = query.map((u) => ({ ...u, idf: u.weight * lexical.idf(u.term) }));
+    this.units = query.map((u) => ({
+      ...u,
+      idf: u.weight * (u.guess && u.alternatives.length ? Math.max(...u.alternatives.map((a) => lexical.idf(a.term))) : lexical.idf(u.term)),
+    }));
     this.total = this.units.reduce((a, u) => a + u.idf, 0);
     this.focusUnit = this.units.reduce<(typeof this.units)[number] | undefined>((m, u) => (!m || u.idf > m.idf ? u : m), undefined);
     this.kind = expectedKind(question);

@@ -59,6 +59,19 @@ export interface QueryUnit {
   term: string;
   weight: number;
   alternatives: Array<{ term: string; factor: number }>;
+  /**
+   * The unit's own term is a guess at a spelling (a transliterated English name): when the corpus
+   * has a close spelling, that spelling's weight counts, not the guess's absence.
+   */
+  guess?: boolean;
+}
+
+/** Several spellings or translations that stand for one word of a question. */
+export interface QueryWord {
+  /** Corpus-side terms, the first being the word's own. */
+  terms: string[];
+  weight: number;
+  guess?: boolean;
 }
 
 /** Character trigrams of a term, with word-boundary markers. */
@@ -253,13 +266,25 @@ export class LexicalIndex {
     return out.sort((a, b) => b.factor - a.factor || a.term.localeCompare(b.term)).slice(0, limit);
   }
 
-  /** Resolves query terms to the corpus terms that stand for them (see {@link QueryUnit}). */
+  /** Resolves query terms (one spelling each) to the corpus terms that stand for them. */
   expandQuery(query: WeightedTerm[]): QueryUnit[] {
-    return LexicalIndex.merge(query).map(({ term, weight }) => ({
-      term,
-      weight,
-      alternatives: this.docFreq(term) > 0 ? [{ term, factor: 1 }] : this.similarTerms(term),
-    }));
+    return this.expandWords(LexicalIndex.merge(query).map(({ term, weight }) => ({ terms: [term], weight })));
+  }
+
+  /**
+   * Resolves words that each have several candidate terms (an English word's Arabic
+   * translations): the ones the corpus uses, else close spellings of any of them.
+   */
+  expandWords(words: QueryWord[]): QueryUnit[] {
+    return words
+      .filter((w) => w.terms.length > 0)
+      .map((w) => {
+        const known = [...new Set(w.terms)].filter((t) => this.docFreq(t) > 0).map((term) => ({ term, factor: 1 }));
+        const alternatives = known.length
+          ? known
+          : w.terms.flatMap((t) => this.similarTerms(t)).sort((a, b) => b.factor - a.factor).slice(0, 3);
+        return { term: w.terms[0]!, weight: w.weight, alternatives, ...(w.guess ? { guess: true } : {}) };
+      });
   }
 
   /** Flattens query units into weighted terms for {@link search}. */

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { translateEnglish, transliterate } from '../src/text/crosslingual.js';
+import { normalize } from '../src/text/arabic.js';
+import { createTestEngine } from './helpers/engine.js';
+
+describe('transliterate', () => {
+  it('writes English names in Arabic script the way Arabic news spells them', () => {
+    expect(transliterate('Mishustin')).toBe('ميشوستين');
+    expect(transliterate('Lavrov')).toBe('لافروف');
+    expect(transliterate('Peskov')).toBe('بيسكوف');
+    expect(normalize(transliterate('Ushakov'))).toBe(normalize('أوشاكوف'));
+  });
+});
+
+describe('translateEnglish', () => {
+  it('maps content words through the glossary and drops function words', () => {
+    const t = translateEnglish('What did the president say about the sanctions?');
+    expect(t.map((x) => x.english)).toEqual(['president', 'say', 'sanctions']);
+    expect(t.every((x) => !x.transliterated)).toBe(true);
+  });
+  it('matches glossary phrases before single words', () => {
+    expect(translateEnglish('Who is the prime minister?').map((x) => x.arabic)).toContain('رئيس الوزراء');
+  });
+  it('finds inflected forms through their stem and keeps numbers', () => {
+    const t = translateEnglish('partners in 2022');
+    expect(t).toEqual([
+      { english: 'partners', arabic: 'شركاء', transliterated: false },
+      { english: '2022', arabic: '2022', transliterated: false },
+    ]);
+    expect(translateEnglish('cooperating')[0]!.arabic).toBe('تعاون');
+  });
+  it('transliterates unknown names and says so', () => {
+    expect(translateEnglish("Mishustin's visit")).toEqual([
+      { english: 'mishustin', arabic: 'ميشوستين', transliterated: true },
+      { english: 'visit', arabic: 'زيارة زار', transliterated: false },
+    ]);
+  });
+});
+
+describe('English questions over the Arabic articles without a model', () => {
+  it('answers with Arabic quotes and English framing, and still refuses what is not covered', async () => {
+    const { engine, cleanup } = await createTestEngine();
+    try {
+      const answer = await engine.ask('How long was Mishustin’s visit to China?');
+      expect(answer.lang).toBe('en');
+      expect(answer.answered).toBe(true);
+      expect(answer.mode).toBe('lexical');
+      expect(answer.citations[0]!.file).toMatch(/^001_/);
+      expect(answer.answer).toMatch(/Sources:/);
+      const refused = await engine.ask('Who won the 2018 Champions League final?');
+      expect(refused.answered).toBe(false);
+      expect(refused.answer).toMatch(/don't cover/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
