@@ -1,0 +1,92 @@
+/**
+ * The engine end to end over the test corpus: hybrid mode with the TEST ENCODER fixture, the
+ * lexical fallback, follow-ups, re-indexing without restart, and what `info()` reports.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createTestEngine } from './helpers/engine.js';
+
+describe('engine', () => {
+  it('runs hybrid retrieval when the model is loaded and says which model', async () => {
+    const t = await createTestEngine({ withModel: true });
+    try {
+      const info = t.engine.info();
+      expect(info.mode).toBe('hybrid');
+      expect(info.model).toBe(t.embedder!.modelId);
+      const r = await t.engine.retrieve('من هو المتحدث باسم الكرملين؟');
+      expect(r.mode).toBe('hybrid');
+      expect(r.hits.some((h) => h.signals.dense && h.signals.lexical)).toBe(true);
+      const a = await t.engine.ask('من هو المتحدث باسم الكرملين؟');
+      expect(a.answered).toBe(true);
+      expect(a.answer).toContain('بيسكوف');
+      expect(a.timings.embedMs).toBeGreaterThan(0);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('answers lexically without a model and reports why', async () => {
+    const t = await createTestEngine();
+    try {
+      expect(t.engine.info()).toMatchObject({ mode: 'lexical', model: null, articles: expect.any(Array) });
+      const a = await t.engine.ask('لماذا شكر لافروف الصين؟');
+      expect(a.mode).toBe('lexical');
+      expect(a.answered).toBe(true);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('describes the corpus: articles with metadata and the date range', async () => {
+    const t = await createTestEngine();
+    try {
+      const info = t.engine.info();
+      expect(info.articles).toHaveLength(5);
+      expect(info.dateRange).toEqual({ from: '2021-06-25', to: '2025-11-03' });
+      expect(info.articles.find((a) => a.file.startsWith('000_'))).toMatchObject({ outlet: 'الجزيرة', date: '2025-05-08' });
+      expect(t.engine.chunk('no-such-chunk')).toBeUndefined();
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('takes the earlier question into account for a follow-up', async () => {
+    const t = await createTestEngine();
+    try {
+      // Both 001 and 002 quote the Kremlin spokesman; the earlier question decides which one.
+      const question = 'ماذا قال المتحدث باسم الكرملين؟';
+      const previousQuestion = 'ماذا جرى في القمة الافتراضية بين بوتين وشي؟';
+      const alone = await t.engine.retrieve(question);
+      const followUp = await t.engine.retrieve(question, { previousQuestion });
+      expect(alone.hits[0]!.chunk.docId).toMatch(/^001_/);
+      expect(followUp.hits[0]!.chunk.docId).toMatch(/^002_/);
+      const answer = await t.engine.ask(question, { previousQuestion });
+      expect(answer.citations.some((c) => c.file.startsWith('002_'))).toBe(true);
+      expect(answer.answer).toContain('بيسكوف');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('re-indexes without a restart: a new article becomes answerable, a removed one disappears', async () => {
+    const t = await createTestEngine();
+    try {
+      await fs.writeFile(
+        path.join(t.corpusDir, '900_new.txt'),
+        'الأرجنتين تفوز بكأس العالم\nتاريخ النشر: 18 ديسمبر 2022\nفازت الأرجنتين بكأس العالم لكرة القدم بعد مباراة نهائية مثيرة أمام فرنسا في قطر.\n',
+      );
+      await fs.rm(path.join(t.corpusDir, '004_33a37189b7051aed.txt'));
+      const changes = await t.engine.reindex();
+      expect(changes.added).toEqual(['900_new.txt']);
+      expect(changes.removed).toEqual(['004_33a37189b7051aed.txt']);
+      const a = await t.engine.ask('من فاز بكأس العالم لكرة القدم؟');
+      expect(a.answered).toBe(true);
+      expect(a.citations[0]).toMatchObject({ file: '900_new.txt', date: '2022-12-18' });
+      const gone = await t.engine.ask('لماذا شكر لافروف الصين؟');
+      expect(gone.citations.every((c) => !c.file.startsWith('004_'))).toBe(true);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
