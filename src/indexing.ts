@@ -14,7 +14,7 @@ import { readCorpus } from './ingest/corpus.js';
 import type { Logger } from './log.js';
 import { DenseIndex, DEFAULT_HNSW, type HnswParams } from './retrieve/dense.js';
 import { ANALYZER_VERSION, DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from './retrieve/lexical.js';
-import { CorpusIndex, hasIndex, loadIndex, saveIndex } from './store.js';
+import { CorpusIndex, hasIndex, hasOrphanGenerations, loadIndex, saveIndex } from './store.js';
 import type { Article, Chunk, IndexChanges } from './types.js';
 
 export interface SyncOptions {
@@ -45,7 +45,12 @@ function lexicalFields(chunk: Chunk) {
 
 /** Loads the index if it fits the current settings, or returns null saying why. */
 function loadUsable(options: SyncOptions, chunker: string, lexical: LexicalOptions): CorpusIndex | null {
-  if (!hasIndex(options.indexDir)) return null;
+  if (!hasIndex(options.indexDir)) {
+    if (hasOrphanGenerations(options.indexDir)) {
+      options.log.warn(`The index in ${options.indexDir} has lost its CURRENT pointer; it will be rebuilt from the corpus.`);
+    }
+    return null;
+  }
   try {
     const index = loadIndex(options.indexDir);
     if (index.manifest.chunker !== chunker) {

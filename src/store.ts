@@ -3,10 +3,11 @@
  *
  * Layout: each save writes a complete generation into a fresh folder `gen-<time>-<random>/`
  * (manifest.json, chunks.json, lexical.json and, when there are vectors, hnsw.bin), then points
- * the one-line file `CURRENT` at it with an atomic rename. A process killed at any moment leaves
- * `CURRENT` naming the previous complete generation; half-written folders are swept on the next
- * save. The manifest records a sha256 of every file, so truncation or corruption is detected on
- * load (an {@link IndexError}; the caller rebuilds).
+ * the one-line file `CURRENT` at it with an atomic rename: `gen-… <sha256 of manifest.json>`.
+ * A process killed at any moment leaves `CURRENT` naming the previous complete generation;
+ * half-written folders are swept on a later save. The manifest records a sha256 of every other
+ * file and `CURRENT` the manifest's, so truncation or corruption of any file, the manifest
+ * included, is detected on load (an {@link IndexError}; the caller rebuilds).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -92,11 +93,45 @@ function writeFileDurable(file: string, data: Buffer | string): void {
   }
 }
 
+/** Flushes a folder's entries (new files, a rename) to disk; best-effort where unsupported. */
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some platforms cannot fsync a folder; the checksums still catch what a crash leaves.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /** Atomically replaces `file` with `data` (temp file in the same folder, fsync, rename). */
 export function writeFileAtomic(file: string, data: Buffer | string): void {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileDurable(tmp, data);
   fs.renameSync(tmp, file);
+}
+
+/** `CURRENT`: the generation folder, then the sha256 of its manifest.json. */
+const POINTER = /^(gen-[\w-]+) ([0-9a-f]{64})$/;
+
+/** The generation `CURRENT` names, or null when it names none (missing or unreadable). */
+function currentGeneration(indexDir: string): string | null {
+  try {
+    return POINTER.exec(fs.readFileSync(path.join(indexDir, CURRENT), 'utf8').trim())?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether INDEX_DIR holds generation folders but no usable `CURRENT` (lost or damaged). */
+export function hasOrphanGenerations(indexDir: string): boolean {
+  try {
+    return fs.readdirSync(indexDir).some((entry) => entry.startsWith('gen-'));
+  } catch {
+    return false;
+  }
 }
 
 /** Whether INDEX_DIR holds an index (it may still turn out unreadable). */
@@ -112,10 +147,14 @@ export function loadIndex(indexDir: string): CorpusIndex {
   const pointer = path.join(indexDir, CURRENT);
   if (!fs.existsSync(pointer)) throw new IndexError(`No index in ${indexDir} yet: run \`npm run ingest\` (the bot also builds it on start).`);
   try {
-    const gen = fs.readFileSync(pointer, 'utf8').trim();
-    if (!/^gen-[\w-]+$/.test(gen)) throw new Error(`${CURRENT} names "${gen.slice(0, 40)}", not a generation folder`);
-    const dir = path.join(indexDir, gen);
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    const line = fs.readFileSync(pointer, 'utf8').trim();
+    const match = POINTER.exec(line);
+    if (!match) throw new Error(`${CURRENT} holds "${line.slice(0, 40)}", not a generation folder and its manifest checksum`);
+    const [, gen, manifestSum] = match;
+    const dir = path.join(indexDir, gen!);
+    const manifestBytes = fs.readFileSync(path.join(dir, 'manifest.json'));
+    if (sha256(manifestBytes) !== manifestSum) throw new Error('manifest.json does not match its checksum (truncated or corrupted)');
+    const manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
     if (manifest.format !== STORE_FORMAT) throw new Error(`format ${manifest.format}, this version reads ${STORE_FORMAT}`);
     const read = (name: string): Buffer => {
       const data = fs.readFileSync(path.join(dir, name));
@@ -162,10 +201,12 @@ export function saveIndex(indexDir: string, index: CorpusIndex): void {
       checksums['hnsw.bin'] = sha256(fs.readFileSync(path.join(dir, 'hnsw.bin')));
     }
     index.manifest = { ...index.manifest, chunks: index.chunks.size, updatedAt: new Date().toISOString(), checksums };
-    writeFileDurable(path.join(dir, 'manifest.json'), JSON.stringify(index.manifest, null, 1));
-    const pointer = path.join(indexDir, CURRENT);
-    const previous = fs.existsSync(pointer) ? fs.readFileSync(pointer, 'utf8').trim() : null;
-    writeFileAtomic(pointer, gen + '\n');
+    const manifest = JSON.stringify(index.manifest, null, 1);
+    writeFileDurable(path.join(dir, 'manifest.json'), manifest);
+    syncFolder(dir);
+    const previous = currentGeneration(indexDir);
+    writeFileAtomic(path.join(indexDir, CURRENT), `${gen} ${sha256(manifest)}\n`);
+    syncFolder(indexDir);
     // Sweep the generation just replaced, and leftovers of saves that were killed. Another
     // process may be writing its own generation right now: only folders idle for ten minutes
     // count as leftovers.

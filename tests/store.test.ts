@@ -85,7 +85,7 @@ describe('persisted index', () => {
 
   it('detects a truncated file, says so, and rebuilds from the corpus', async () => {
     await sync();
-    const gen = fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim();
+    const gen = fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim().split(' ')[0]!;
     const file = path.join(indexDir, gen, 'lexical.json');
     fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
     expect(() => loadIndex(indexDir)).toThrow(IndexError);
@@ -98,7 +98,7 @@ describe('persisted index', () => {
 
   it('detects a corrupted manifest and a CURRENT pointing nowhere', async () => {
     await sync();
-    const gen = fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim();
+    const gen = fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim().split(' ')[0]!;
     fs.writeFileSync(path.join(indexDir, gen, 'manifest.json'), '{"format": 1, "chunk');
     expect(() => loadIndex(indexDir)).toThrow(IndexError);
     fs.writeFileSync(path.join(indexDir, 'CURRENT'), 'gen-missing\n');
@@ -107,7 +107,7 @@ describe('persisted index', () => {
 
   it('leaves the previous generation intact when a save is interrupted', async () => {
     const { index } = await sync();
-    const gen = fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim();
+    const gen = fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim().split(' ')[0]!;
     // A save killed half-way leaves a partial generation folder and a temp file behind.
     fs.mkdirSync(path.join(indexDir, 'gen-zzzz-partial'));
     fs.writeFileSync(path.join(indexDir, 'gen-zzzz-partial', 'chunks.json'), '[[0,');
@@ -115,7 +115,7 @@ describe('persisted index', () => {
     const loaded = loadIndex(indexDir);
     expect(loaded.chunks.size).toBe(index.chunks.size);
     saveIndex(indexDir, loaded);
-    expect(fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim()).not.toBe(gen);
+    expect(fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim().split(' ')[0]).not.toBe(gen);
     expect(fs.existsSync(path.join(indexDir, gen))).toBe(false);
   });
 

@@ -4,7 +4,8 @@
  * the reason. Only a missing or unreadable folder is an error ({@link CorpusError}).
  */
 import { createHash } from 'node:crypto';
-import { promises as fs, type Dirent } from 'node:fs';
+import { constants, promises as fs, type Dirent } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { CorpusError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -105,26 +106,56 @@ async function listFolder(folder: string): Promise<{ entries: string[]; realFold
 
 type Loaded = { text: string; hash: string } | { reason: string };
 
+/**
+ * Open flags: read-only; never through a symlink (a name swapped for a link after it was
+ * checked fails instead of reading outside the folder); never blocking on a FIFO.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** Reads at most `limit` bytes from an open file. */
+async function readAtMost(handle: FileHandle, limit: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(limit);
+  let length = 0;
+  while (length < limit) {
+    const { bytesRead } = await handle.read(buffer, length, limit - length, length);
+    if (bytesRead === 0) break;
+    length += bytesRead;
+  }
+  return buffer.subarray(0, length);
+}
+
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Reads and decodes one file, or says why it cannot be used. */
+/**
+ * Reads and decodes one file, or says why it cannot be used. The size is checked before
+ * anything is read, and at most `maxBytes + 1` bytes are ever read (a file that grows meanwhile
+ * is still refused); a file removed between listing and reading is skipped as unreadable.
+ */
 async function loadFile(file: string, realFolder: string, maxBytes: number): Promise<Loaded> {
   let bytes: Buffer;
+  let handle: FileHandle | undefined;
   try {
     const link = await fs.lstat(file);
+    let target = file;
     if (link.isSymbolicLink()) {
-      const target = await fs.realpath(file);
+      target = await fs.realpath(file);
       const relative = path.relative(realFolder, target);
       if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
         return { reason: `symlink to ${target}, outside the corpus folder` };
       }
     }
-    const stat = await fs.stat(file);
+    const stat = await fs.stat(target);
     if (!stat.isFile()) return { reason: 'not a regular file' };
     if (stat.size > maxBytes) return { reason: `too large: ${stat.size} bytes, the limit is ${maxBytes}` };
-    bytes = await fs.readFile(file);
+    handle = await fs.open(target, OPEN_FLAGS);
+    const opened = await handle.stat();
+    if (!opened.isFile() || opened.ino !== stat.ino || opened.dev !== stat.dev) return { reason: 'replaced while the corpus was being read' };
+    if (opened.size > maxBytes) return { reason: `too large: ${opened.size} bytes, the limit is ${maxBytes}` };
+    bytes = await readAtMost(handle, maxBytes + 1);
   } catch (error) {
     return { reason: `unreadable: ${describeError(error)}` };
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
   if (bytes.length > maxBytes) return { reason: `too large: ${bytes.length} bytes, the limit is ${maxBytes}` };
   if (bytes.length === 0) return { reason: 'empty file' };
