@@ -54,4 +54,18 @@ describe('LexicalIndex (BM25)', () => {
       expect(copy.search(q(copy, text), 3)).toEqual(index.search(q(index, text), 3));
     }
   });
+  it('resolves an unknown word through a one-letter proclitic the stemmer leaves on', () => {
+    const index = build();
+    const [unit] = index.expandQuery(index.analyze('بميشوستين').map((term) => ({ term, weight: 1 })));
+    expect(unit!.alternatives).toEqual([{ term: index.analyze('ميشوستين')[0], factor: 1 }]);
+  });
+  it('matches a differently spelt name by character trigrams, at its similarity', () => {
+    const index = new LexicalIndex();
+    index.add(0, { text: 'التقى بوتين الرئيس الصيني شي جينبينغ.' });
+    const [unit] = index.expandQuery(index.analyze('جينبينج').map((term) => ({ term, weight: 1 })));
+    expect(unit!.alternatives[0]!.term).toBe(index.analyze('جينبينغ')[0]);
+    expect(unit!.alternatives[0]!.factor).toBeGreaterThanOrEqual(0.6);
+    expect(unit!.alternatives[0]!.factor).toBeLessThan(1);
+    expect(index.expandQuery([{ term: 'كندا', weight: 1 }])[0]!.alternatives).toEqual([]);
+  });
 });

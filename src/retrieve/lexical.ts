@@ -279,7 +279,14 @@ export class LexicalIndex {
     return words
       .filter((w) => w.terms.length > 0)
       .map((w) => {
-        const known = [...new Set(w.terms)].filter((t) => this.docFreq(t) > 0).map((term) => ({ term, factor: 1 }));
+        let known = [...new Set(w.terms)].filter((t) => this.docFreq(t) > 0).map((term) => ({ term, factor: 1 }));
+        // An unknown word with a one-letter proclitic the stemmer leaves on (بميشوستين, لروسيا,
+        // كرئيس): the rest of it, when the corpus knows that.
+        if (known.length === 0) {
+          known = w.terms
+            .filter((t) => /^[بلكفوس][\u0621-\u064A]{3,}$/u.test(t) && this.docFreq(t.slice(1)) > 0)
+            .map((t) => ({ term: t.slice(1), factor: 1 }));
+        }
         const alternatives = known.length
           ? known
           : w.terms.flatMap((t) => this.similarTerms(t)).sort((a, b) => b.factor - a.factor).slice(0, 3);
