@@ -144,7 +144,7 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   const denseSupported = best !== undefined && denseConfident && best.hit.signals.dense !== undefined && best.coverage >= options.minCoverage / 2;
   const answerable = lexicallySupported || denseSupported;
 
-  const evidence = { coverage: best?.coverage ?? 0, words: scorer.words, matched: best?.matched.size ?? 0, focus: best?.focus ?? 0, dense: candidates.some((h) => h.signals.dense) ? denseBest : null };
+  const evidence = { coverage: best?.coverage ?? 0, words: scorer.words, matched: best?.matched.size ?? 0, dense: candidates.some((h) => h.signals.dense) ? denseBest : null };
   const finish = (answer: Omit<Answer, 'timings' | 'evidence'>): Answer => {
     const now = performance.now();
     const { startedAt, ...spent } = timings;

@@ -167,8 +167,6 @@ export interface Answer {
     /** Question words (after stopwords) and how many of them the best sentence itself holds. */
     words: number;
     matched: number;
-    /** Credit of the question's most specific word in and around the best sentence (0–1). */
-    focus: number;
     dense: number | null;
   };
   timings: Timings;

@@ -37,11 +37,6 @@ export interface SentenceEvidence {
   score: number;
   /** Question words the sentence itself holds. */
   matched: Set<string>;
-  /**
-   * Credit (0–1) of the question's most specific word (highest IDF) in and around the sentence:
-   * 0 means the story never mentions what the question is most specifically about.
-   */
-  focus: number;
 }
 
 const NUMBER_QUESTION = /(^|\s)(كم|قديش|كديش|اديش|how many|how much|how long)(\s|$)/;
@@ -77,7 +72,6 @@ export function analyzeChunk(chunk: Chunk, lexical: LexicalIndex): ChunkAnalysis
 export class EvidenceScorer {
   private readonly units: Array<QueryUnit & { idf: number }>;
   private readonly total: number;
-  private readonly focusUnit: (QueryUnit & { idf: number }) | undefined;
   private readonly kind: 'number' | 'date' | null;
   private readonly pairs: Set<string>;
   private readonly cache = new Map<string, SentenceEvidence[]>();
@@ -85,7 +79,7 @@ export class EvidenceScorer {
   constructor(
     question: string,
     query: QueryUnit[],
-    private readonly lexical: LexicalIndex,
+    lexical: LexicalIndex,
     private readonly sectionTerms: ((chunk: Chunk) => ReadonlySet<string>) | undefined,
     private readonly options: EvidenceOptions = DEFAULT_EVIDENCE,
     /** Chunk analysis, usually cached by the engine across questions. */
@@ -99,7 +93,6 @@ export class EvidenceScorer {
       idf: u.weight * (u.guess && u.alternatives.length ? Math.max(...u.alternatives.map((a) => lexical.idf(a.term))) : lexical.idf(u.term)),
     }));
     this.total = this.units.reduce((a, u) => a + u.idf, 0);
-    this.focusUnit = this.units.reduce<(typeof this.units)[number] | undefined>((m, u) => (!m || u.idf > m.idf ? u : m), undefined);
     this.kind = expectedKind(question);
     // Adjacent question words (stems): «مجلس الأمن» is not «مجلس الدولة … الأمني».
     const stems = wordTerms(question, { stemmer: lexical.options.stemmer }).map((w) => w.stem);
@@ -123,7 +116,6 @@ export class EvidenceScorer {
       const neighbours = [sentenceTerms[i - 1], sentenceTerms[i + 1]].filter((x): x is Set<string> => x !== undefined);
       const matched = new Set<string>();
       let covered = 0;
-      let focus = 0;
       for (const u of this.units) {
         let credit = 0;
         for (const a of u.alternatives) {
@@ -134,7 +126,6 @@ export class EvidenceScorer {
           else if (section?.has(a.term)) credit = Math.max(credit, a.factor * options.sectionWeight);
         }
         if (credit >= 1) matched.add(u.term);
-        if (u === this.focusUnit) focus = credit;
         covered += credit * u.idf;
       }
       const coverage = this.total > 0 ? covered / this.total : 0;
@@ -150,7 +141,7 @@ export class EvidenceScorer {
       if (this.kind === 'date' && DATE_WORDS.test(text)) score += options.kindBonus;
       // Very short fragments rarely answer anything on their own.
       if (words(sentence.text).length < 4) score -= 0.1;
-      return { sentence, coverage, score, matched, focus };
+      return { sentence, coverage, score, matched };
     });
     this.cache.set(chunk.id, out);
     return out;
