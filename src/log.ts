@@ -15,15 +15,26 @@ export function redactSecrets(text: string): string {
   return text.replace(TOKEN_PATTERN, '<redacted-token>');
 }
 
+/** Field names whose values are never logged. */
+const SECRET_KEY = /token|secret|password/i;
+
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactSecrets(value);
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 4) {
+    // Too deep to walk: flattened to redacted JSON rather than passed through unredacted.
+    try {
+      return redactSecrets(JSON.stringify(value, (k, v: unknown) => (SECRET_KEY.test(k) ? '<redacted>' : v)) ?? '');
+    } catch {
+      return '[unserialisable]';
+    }
+  }
   if (value instanceof Error) {
     return { type: value.name, message: redactSecrets(value.message), stack: value.stack ? redactSecrets(value.stack) : undefined };
   }
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = /token|secret|password/i.test(k) ? '<redacted>' : scrub(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? '<redacted>' : scrub(v, depth + 1);
   return out;
 }
 
