@@ -357,6 +357,32 @@ describe('Telegram faults (fake transport, fake time)', () => {
     expect(b.captured.records().some((r) => r.level === 40 && /too old/.test(r.msg))).toBe(true);
   });
 
+  it('flood control under load: 200 questions from 50 chats, every third message refused with 429 once; each answered exactly once, in order', async () => {
+    const b = faultyBot((req, prev) => {
+      if (req.method !== 'sendMessage') return undefined;
+      const key = `${req.payload.chat_id}:${req.payload.reply_parameters?.message_id}`;
+      const seenBefore = prev.some((p) => p.method === 'sendMessage' && `${p.payload.chat_id}:${p.payload.reply_parameters?.message_id}` === key);
+      return !seenBefore && prev.filter((p) => p.method === 'sendMessage').length % 3 === 0 ? apiError(429, 'Too Many Requests: retry after 2', { retry_after: 2 }) : undefined;
+    });
+    const chats = Array.from({ length: 50 }, (_, i) => 400 + i);
+    const asked: Array<{ chat: number; id: number }> = [];
+    const all = chats.flatMap((chat) =>
+      Array.from({ length: 4 }, () => {
+        const update = ask(chat);
+        asked.push({ chat, id: (update.message as Message).message_id });
+        return b.handle(update);
+      }),
+    );
+    await advance(5 * 60_000);
+    await Promise.all(all);
+    expect(b.requests.some((r) => 'json' in r.reply && r.reply.status === 429)).toBe(true);
+    for (const chat of chats) {
+      const replied = b.delivered(chat).map((r) => r.payload.reply_parameters.message_id);
+      expect(replied).toEqual(asked.filter((a) => a.chat === chat).map((a) => a.id));
+    }
+    expect(b.captured.errors()).toEqual([]);
+  });
+
   it('one chat failing in every way at once does not stop 40 others: each gets exactly one answer', async () => {
     // Chats 300-339 are healthy; 101 is blocked, 102 resets, 103 is rate limited, 104 hangs, 105 gets 500s.
     const faults: Record<number, Reply> = {
