@@ -280,11 +280,12 @@ export class LexicalIndex {
       .filter((w) => w.terms.length > 0)
       .map((w) => {
         let known = [...new Set(w.terms)].filter((t) => this.docFreq(t) > 0).map((term) => ({ term, factor: 1 }));
-        // An unknown word with a one-letter proclitic the stemmer leaves on (بميشوستين, لروسيا,
-        // كرئيس): the rest of it, when the corpus knows that.
+        // An unknown word with a preposition the stemmer leaves on (بميشوستين, لروسيا): the
+        // rest of it, when the corpus knows that. Only ب and ل, and only before 4+ letters: a
+        // shorter rest or another letter is too often part of the word (سكان is not س+كان).
         if (known.length === 0) {
           known = w.terms
-            .filter((t) => /^[بلكفوس][\u0621-\u064A]{3,}$/u.test(t) && this.docFreq(t.slice(1)) > 0)
+            .filter((t) => /^[بل][\u0621-\u064A]{4,}$/u.test(t) && this.docFreq(t.slice(1)) > 0)
             .map((t) => ({ term: t.slice(1), factor: 1 }));
         }
         const alternatives = known.length
