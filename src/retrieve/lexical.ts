@@ -119,6 +119,10 @@ export class LexicalIndex {
   private readonly removed = new Set<number>();
   private totalLength = 0;
   private scratch = new Float64Array(0);
+  /** Document lengths by label, for the search loop (a Map lookup per posting is the slow part). */
+  private lengthByLabel = new Float64Array(0);
+  /** Whether some postings list is out of label order (then search scans instead of pruning). */
+  private unsorted = false;
   /** trigram → vocabulary terms containing it; built on the first fuzzy lookup. */
   private trigramIndex: Map<string, string[]> | null = null;
 
@@ -178,10 +182,12 @@ export class LexicalIndex {
         this.postings.set(term, (p = { labels: [], tfs: [] }));
         if (this.trigramIndex) this.indexTrigrams(term);
       }
+      if (p.labels.length > 0 && p.labels[p.labels.length - 1]! > label) this.unsorted = true;
       p.labels.push(label);
       p.tfs.push(count);
     }
     this.lengths.set(label, length);
+    this.setLength(label, length);
     this.totalLength += length;
   }
 
@@ -300,31 +306,92 @@ export class LexicalIndex {
     return units.flatMap((u) => u.alternatives.map((a) => ({ term: a.term, weight: u.weight * a.factor })));
   }
 
-  /** Top `k` documents by BM25 for the weighted query terms. */
+  /**
+   * Top `k` documents by BM25 for the weighted query terms: exactly the ranking of scoring every
+   * document that holds a query term, without doing so. Terms are taken rarest-first (by their
+   * highest possible contribution, idf·weight·(k1+1)); once the k-th best score so far beats what
+   * all remaining terms together could add, no document outside the candidates can enter the
+   * top k, so the remaining (common, long) postings lists are only probed for the candidates
+   * (binary search) instead of walked. A question holding «الخبر» or a year then costs what its
+   * rare words cost, not a pass over every chunk. The top k are finally re-scored term by term in
+   * query order, so scores are bit-identical to the exhaustive sum.
+   */
   search(query: WeightedTerm[], k: number): LexicalHit[] {
-    if (this.size === 0 || query.length === 0) return [];
+    if (this.size === 0 || query.length === 0 || k <= 0) return [];
     const { k1, b } = this.options;
     const avg = this.totalLength / this.size || 1;
-    const touched: number[] = [];
+    const lists: Array<{ p: Postings; idf: number; bound: number }> = [];
     for (const { term, weight } of LexicalIndex.merge(query)) {
       const p = this.postings.get(term);
       if (!p) continue;
       const idf = this.idf(term) * weight;
-      for (let i = 0; i < p.labels.length; i++) {
-        const label = p.labels[i]!;
-        if (this.removed.has(label)) continue;
-        const tf = p.tfs[i]!;
-        const len = this.lengths.get(label)!;
-        const s = (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * len) / avg));
-        if (label >= this.scratch.length) this.grow(label);
-        if (this.scratch[label] === 0) touched.push(label);
-        this.scratch[label]! += s;
-      }
+      lists.push({ p, idf, bound: idf * (k1 + 1) });
     }
-    const hits = touched.map((label) => ({ label, score: this.scratch[label]! }));
+    if (lists.length === 0) return [];
+    const removed = this.removed.size > 0 ? this.removed : null;
+    const lengths = this.lengthByLabel;
+    const score = (idf: number, tf: number, label: number) => (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * lengths[label]!) / avg));
+    // Pruning needs non-negative contributions bounded by idf·(k1+1), and sorted postings.
+    const prunable = !this.unsorted && k1 >= 0 && b >= 0 && b <= 1 && lists.every((l) => l.idf >= 0 && Number.isFinite(l.idf));
+    const order = prunable ? [...lists].sort((x, y) => y.bound - x.bound) : lists;
+    let remaining = 0;
+    for (const l of order) remaining += l.bound;
+
+    const touched: number[] = [];
+    let candidates: number[] | null = null;
+    let best = 0;
+    for (const { p, idf, bound } of order) {
+      if (candidates === null && prunable && touched.length >= k && remaining < best) {
+        const threshold = kthLargest(touched.map((l) => this.scratch[l]!), k);
+        if (remaining < threshold * (1 - 1e-9)) {
+          // Only documents already seen can still reach the top k.
+          candidates = touched.filter((l) => this.scratch[l]! + remaining >= threshold * (1 - 1e-9));
+        }
+      }
+      if (candidates === null) {
+        for (let i = 0; i < p.labels.length; i++) {
+          const label = p.labels[i]!;
+          if (removed?.has(label)) continue;
+          if (label >= this.scratch.length) this.grow(label);
+          if (this.scratch[label] === 0) touched.push(label);
+          const total = (this.scratch[label]! += score(idf, p.tfs[i]!, label));
+          if (total > best) best = total;
+        }
+      } else {
+        for (const label of candidates) {
+          const i = findLabel(p.labels, label);
+          if (i >= 0) this.scratch[label]! += score(idf, p.tfs[i]!, label);
+        }
+      }
+      remaining -= bound;
+    }
+    const pool = candidates ?? touched;
+    const scored = pool.map((label) => ({ label, score: this.scratch[label]! }));
     for (const l of touched) this.scratch[l] = 0;
-    hits.sort((x, y) => y.score - x.score || x.label - y.label);
-    return hits.slice(0, k);
+    const top = topK(scored, k);
+    if (!prunable || top.length === 0) return top;
+    // Re-score the top k (and anything within rounding of the k-th) in query order.
+    const kth = top[top.length - 1]!.score;
+    const band = top.length < k ? scored : scored.filter((h) => h.score >= kth - Math.abs(kth) * 1e-9 - 1e-12);
+    for (const h of band) {
+      let total = 0;
+      for (const { p, idf } of lists) {
+        const i = findLabel(p.labels, h.label);
+        if (i >= 0) total += score(idf, p.tfs[i]!, h.label);
+      }
+      h.score = total;
+    }
+    band.sort((x, y) => y.score - x.score || x.label - y.label);
+    return band.slice(0, k);
+  }
+
+  private setLength(label: number, length: number): void {
+    if (label >= this.lengthByLabel.length) {
+      const next = new Float64Array(Math.max(label + 1, this.lengthByLabel.length * 2, 1024));
+      next.set(this.lengthByLabel);
+      this.lengthByLabel = next;
+    }
+    this.lengthByLabel[label] = length;
   }
 
   private grow(label: number): void {
@@ -344,12 +411,90 @@ export class LexicalIndex {
     const index = new LexicalIndex(snapshot.options);
     for (const [label, length] of snapshot.lengths) {
       index.lengths.set(label, length);
+      index.setLength(label, length);
       index.totalLength += length;
     }
     for (const [term, [labels, tfs]] of Object.entries(snapshot.postings)) {
       if (labels.length !== tfs.length) throw new Error(`lexical index: postings of "${term}" are inconsistent`);
+      for (let i = 1; i < labels.length && !index.unsorted; i++) if (labels[i - 1]! > labels[i]!) index.unsorted = true;
       index.postings.set(term, { labels, tfs });
     }
     return index;
   }
+}
+
+/** Index of `label` in ascending `labels`, or -1. */
+function findLabel(labels: number[], label: number): number {
+  let lo = 0;
+  let hi = labels.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = labels[mid]!;
+    if (v === label) return mid;
+    if (v < label) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** The k-th largest of `values` (k ≤ length), by quickselect; reorders `values`. */
+function kthLargest(values: number[], k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return values[target]!;
+  }
+  return values[target]!;
+}
+
+/** The k best hits (score descending, then label ascending), without sorting all of them. */
+function topK(hits: LexicalHit[], k: number): LexicalHit[] {
+  const better = (x: LexicalHit, y: LexicalHit) => x.score > y.score || (x.score === y.score && x.label < y.label);
+  if (hits.length <= k * 4) return hits.sort((x, y) => y.score - x.score || x.label - y.label).slice(0, k);
+  // A min-heap (worst of the best k on top).
+  const heap: LexicalHit[] = [];
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && better(heap[m]!, heap[l]!)) m = l;
+      if (r < heap.length && better(heap[m]!, heap[r]!)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  };
+  for (const h of hits) {
+    if (heap.length < k) {
+      heap.push(h);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!better(heap[parent]!, heap[i]!)) break;
+        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+        i = parent;
+      }
+    } else if (better(h, heap[0]!)) {
+      heap[0] = h;
+      down(0);
+    }
+  }
+  return heap.sort((x, y) => y.score - x.score || x.label - y.label);
 }
