@@ -294,20 +294,24 @@ describe('SIGKILL during ingest and /reindex', () => {
       expect(started, `child did not start: ${stderr}`).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, delay));
       child.kill('SIGKILL');
-      expect(await exited).toBe('SIGKILL');
+      expect(await exited, `iteration ${i} (${mode}, ${delay} ms): ${stderr}`).toBe('SIGKILL');
 
       // The index loads, is whole, and is one that was completely written.
-      const index = loadIndex(indexDir);
+      let index: CorpusIndex;
+      try {
+        index = loadIndex(indexDir);
+      } catch (error) {
+        throw new Error(`iteration ${i} (${mode}, killed after ${delay} ms, ${reported.length} saves): ${(error as Error).message}\n${fs.readdirSync(indexDir).join(' ')}`);
+      }
       expectConsistent(index);
       const current = fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim().split(' ')[0]!;
       const candidates = new Set([...known, ...reported]);
       const outcome = candidates.has(current) ? (reported.length ? 'a reported save' : 'the previous index') : 'an unreported save';
       results.push({ mode, delay, saves: reported.length, loaded: current, outcome });
       // A generation nobody reported (the engine's start-up sync in reindex mode, or a save whose
-      // "saved" line the kill cut off) must be the newest folder there is.
+      // "saved" line the kill cut off) must have been written by this child: newer than any known.
       if (!candidates.has(current)) {
-        const newest = fs.readdirSync(indexDir).filter((e) => e.startsWith('gen-')).sort().pop();
-        expect(current).toBe(newest);
+        expect([...known].every((k) => k < current), `iteration ${i}: ${current} is older than ${[...known].join(', ')}`).toBe(true);
       }
       known = new Set([current]);
       const vectorHits = index.dense!.search(new Float32Array(32).fill(1 / Math.sqrt(32)), 5);
