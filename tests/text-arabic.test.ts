@@ -18,6 +18,9 @@ describe('normalize', () => {
   it('maps Persian/Urdu letter variants used by scraped pages', () => {
     expect(normalize('بوینت')).toBe('بوينت');
   });
+  it('drops zero-width and bidi characters hidden inside words', () => {
+    expect(normalize('بو\u200Dتين عن الص\u200Bين \u202Bموسكو\u202C')).toBe(normalize('بوتين عن الصين موسكو'));
+  });
   it('lower-cases Latin text', () => {
     expect(normalize('CNN Reuters')).toBe('cnn reuters');
   });

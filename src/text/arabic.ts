@@ -2,7 +2,8 @@
  * Arabic text handling shared by ingest (sentence splitting) and retrieval (matching).
  *
  * Matching happens on normalised text; what users see is always the original. Normalisation
- * never changes what a word means, only how it is spelt: diacritics and tatweel go, alef forms
+ * never changes what a word means, only how it is spelt: invisible characters (zero-width
+ * joiners, bidi marks), diacritics and tatweel go, alef forms
  * merge, ى→ي, ة→ه, ؤ→و, ئ→ي, Persian/Urdu letter variants map to Arabic ones, Arabic-Indic
  * digits become ASCII, Latin letters are lower-cased.
  */
@@ -12,6 +13,8 @@ import stopwordsIso from 'stopwords-iso/stopwords-iso.json' with { type: 'json' 
 import type { Lang, Sentence } from '../types.js';
 
 const DIACRITICS = /[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]/g;
+/** Zero-width, bidi-control and other invisible format characters (ZWJ inside «بو‍تين»). */
+const INVISIBLE = /[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\uFEFF]/g;
 const CHAR_MAP: Record<string, string> = {
   'أ': 'ا', 'إ': 'ا', 'آ': 'ا', 'ٱ': 'ا', 'ٲ': 'ا', 'ٳ': 'ا',
   'ى': 'ي', 'ی': 'ي', 'ې': 'ي', 'ئ': 'ي',
@@ -25,6 +28,7 @@ const INDIC_DIGITS = /[\u0660-\u0669\u06F0-\u06F9]/g;
 export function normalize(text: string): string {
   return text
     .normalize('NFKC')
+    .replace(INVISIBLE, '')
     .replace(DIACRITICS, '')
     .replace(CHAR_PATTERN, (c) => CHAR_MAP[c] ?? c)
     .replace(INDIC_DIGITS, (d) => String((d.charCodeAt(0) - (d >= '\u06F0' ? 0x06f0 : 0x0660)) % 10))
