@@ -1,8 +1,15 @@
 /**
  * Embedding stage. The {@link Embedder} interface is all the rest of the code knows; the one
  * implementation here runs a sentence-embedding model through `@xenova/transformers` (the only
- * module that imports it): feature extraction, mean pooling, L2 normalisation, E5 prefixes
- * («query: » / «passage: »), length-sorted batches.
+ * module that imports it): its tokenizer, and the ONNX Runtime it bundles, with mean pooling,
+ * L2 normalisation, E5 prefixes («query: » / «passage: ») and length-sorted batches.
+ *
+ * Two things differ from calling transformers.js's `pipeline('feature-extraction')`, both chosen
+ * by measurement (`npm run bench`, docs/performance.md), both giving bit-identical vectors:
+ * - The ONNX session is created here with explicit thread settings ({@link EMBEDDING_SETTINGS}).
+ * - A Unigram (SentencePiece) tokenizer such as mE5's keeps its 250k-piece vocabulary in a
+ *   compact typed-array trie instead of transformers.js's trie of Map objects: the same pieces,
+ *   found in the same order, so the same tokens; ~150 MB less memory and a faster load.
  *
  * Loading: with `MODEL_DIR` the model is read from that folder and nothing is downloaded;
  * otherwise `EMBEDDING_MODEL` is fetched from the Hugging Face hub on first use into
@@ -11,6 +18,8 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { describeError, ModelError } from './errors.js';
@@ -27,9 +36,26 @@ export interface Embedder {
   close(): Promise<void>;
 }
 
+/**
+ * Settings chosen by measurement on the 2-core bench machine with mE5-small's timing twin
+ * (docs/performance.md): batches of 1, 2 and 4 passages ran at the same speed within noise,
+ * 8 and 16 about 10% slower; one passage per pass also keeps each vector independent of its
+ * batch neighbours (the int8 model quantizes activations per call, padding included). Two ONNX
+ * threads were 5–10% faster than one, both for queries and passages; two sessions side by side
+ * on worker threads were slower than one.
+ */
+export const EMBEDDING_SETTINGS = {
+  /** Passages per forward pass at ingest (length-sorted, so little padding when above 1). */
+  batchSize: 1,
+  /** ONNX Runtime threads inside one operator. */
+  threads: 2,
+} as const;
+
 export interface EmbedderOptions {
   /** Texts per forward pass at ingest. */
   batchSize?: number;
+  /** ONNX Runtime intra-op threads (default {@link EMBEDDING_SETTINGS}.threads, at most the CPU count). */
+  threads?: number;
   /** Prefixes for asymmetric models; default: E5 prefixes when the model id mentions e5. */
   queryPrefix?: string;
   passagePrefix?: string;
@@ -37,11 +63,26 @@ export interface EmbedderOptions {
   quantized?: boolean;
 }
 
-type ExtractorOutput = { data: Float32Array; dims: number[] };
-type Extractor = ((texts: string[], options: { pooling: 'mean'; normalize: true }) => Promise<ExtractorOutput>) & {
-  tokenizer: { encode(text: string): number[] };
-  dispose?: () => Promise<void>;
-};
+/** The parts of transformers.js's tokenizer and ONNX Runtime this module uses. */
+interface Encoded {
+  input_ids: { data: BigInt64Array; dims: number[] };
+  attention_mask: { data: BigInt64Array; dims: number[] };
+  token_type_ids?: { data: BigInt64Array; dims: number[] };
+}
+type Tokenizer = ((texts: string[], options: { padding: true; truncation: true }) => Encoded) & { encode(text: string): number[] };
+interface OrtTensor {
+  data: Float32Array;
+  dims: readonly number[];
+}
+interface OrtSession {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  run(feeds: Record<string, unknown>): Promise<Record<string, OrtTensor>>;
+}
+interface Ort {
+  Tensor: new (type: 'int64', data: BigInt64Array, dims: readonly number[]) => unknown;
+  InferenceSession: { create(model: Uint8Array, options: Record<string, unknown>): Promise<OrtSession> };
+}
 
 /** Where and what to load, resolved from settings. */
 export interface ModelSource {
@@ -83,21 +124,33 @@ export function resolveModelSource(config: Pick<Config, 'embeddingModel' | 'mode
 
 class TransformersEmbedder implements Embedder {
   constructor(
-    private readonly extractor: Extractor,
+    private readonly tokenizer: Tokenizer,
+    private readonly ort: Ort,
+    private readonly session: OrtSession,
     readonly modelId: string,
-    readonly dimension: number,
-    private readonly options: Required<Omit<EmbedderOptions, 'quantized'>>,
+    private readonly options: { batchSize: number; queryPrefix: string; passagePrefix: string },
   ) {}
 
+  /** Read from the model's output on load. */
+  dimension = 0;
+
   countTokens(text: string): number {
-    return Math.max(0, this.extractor.tokenizer.encode(text).length - 2);
+    return Math.max(0, this.tokenizer.encode(text).length - 2);
   }
 
-  private async run(texts: string[]): Promise<Float32Array[]> {
+  /** One forward pass: tokenize (padded, truncated), run, mean-pool, L2-normalise. */
+  async run(texts: string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    const out = await this.extractor(texts, { pooling: 'mean', normalize: true });
-    const dim = out.dims[out.dims.length - 1]!;
-    return texts.map((_, i) => out.data.slice(i * dim, (i + 1) * dim));
+    const encoded = this.tokenizer(texts, { padding: true, truncation: true });
+    const dims = encoded.input_ids.dims;
+    const tensor = (data: BigInt64Array) => new this.ort.Tensor('int64', data, dims);
+    const feeds: Record<string, unknown> = { input_ids: tensor(encoded.input_ids.data), attention_mask: tensor(encoded.attention_mask.data) };
+    if (this.session.inputNames.includes('token_type_ids')) {
+      feeds.token_type_ids = tensor(encoded.token_type_ids?.data ?? new BigInt64Array(encoded.input_ids.data.length));
+    }
+    const outputs = await this.session.run(feeds);
+    const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs[this.session.outputNames[0]!]!;
+    return meanPoolNormalize(hidden.data, hidden.dims, encoded.attention_mask.data);
   }
 
   async embedQueries(texts: string[]): Promise<Float32Array[]> {
@@ -118,34 +171,253 @@ class TransformersEmbedder implements Embedder {
   }
 
   async close(): Promise<void> {
-    await this.extractor.dispose?.();
+    // onnxruntime-node frees the session with the object; nothing to release explicitly.
   }
+}
+
+/**
+ * Mean pooling over the attention mask, then L2 normalisation, with exactly the arithmetic of
+ * transformers.js's `mean_pooling` and `normalize` (float64 sums stored in float32, the norm
+ * accumulated in float32), so vectors are bit-identical to its feature-extraction pipeline.
+ */
+function meanPoolNormalize(hidden: Float32Array, dims: readonly number[], mask: BigInt64Array): Float32Array[] {
+  const [batch, seq, dim] = dims as [number, number, number];
+  const out: Float32Array[] = [];
+  const acc = new Float32Array(1);
+  for (let i = 0; i < batch; i++) {
+    const v = new Float32Array(dim);
+    const offset = i * dim * seq;
+    for (let k = 0; k < dim; k++) {
+      let sum = 0;
+      let count = 0;
+      for (let j = 0; j < seq; j++) {
+        const attn = Number(mask[i * seq + j]);
+        count += attn;
+        sum += hidden[offset + k + j * dim]! * attn;
+      }
+      v[k] = sum / count;
+    }
+    acc[0] = 0;
+    for (let k = 0; k < dim; k++) acc[0] += v[k]! ** 2;
+    acc[0] = acc[0] ** 0.5;
+    for (let k = 0; k < dim; k++) v[k]! /= acc[0];
+    out.push(v);
+  }
+  return out;
+}
+
+/**
+ * A Unigram vocabulary as a trie in typed arrays (chars, first child, next sibling, leaf flag;
+ * nodes with many children get a Map). transformers.js's own trie walks pieces by code point
+ * and searches by UTF-16 unit, so a piece holding a character outside the BMP can never match:
+ * such pieces are left out here too.
+ */
+class PieceTrie {
+  private readonly chars: Uint16Array;
+  private readonly first: Int32Array;
+  private readonly next: Int32Array;
+  private readonly count: Uint16Array;
+  private readonly wide = new Map<number, Map<number, number>>([[0, new Map()]]);
+  readonly leaf: Uint8Array;
+  private size = 1;
+
+  constructor(pieces: readonly string[]) {
+    let capacity = 1;
+    for (const p of pieces) capacity += p.length;
+    this.chars = new Uint16Array(capacity);
+    this.first = new Int32Array(capacity).fill(-1);
+    this.next = new Int32Array(capacity).fill(-1);
+    this.count = new Uint16Array(capacity);
+    this.leaf = new Uint8Array(capacity);
+    this.count[0] = WIDE;
+    pieces: for (const piece of pieces) {
+      for (let d = 0; d < piece.length; d++) {
+        const c = piece.charCodeAt(d);
+        if (c >= 0xd800 && c <= 0xdfff) continue pieces;
+      }
+      if (piece.length === 0) continue;
+      let node = 0;
+      for (let d = 0; d < piece.length; d++) {
+        const c = piece.charCodeAt(d);
+        let child = this.child(node, c);
+        if (child < 0) {
+          child = this.size++;
+          this.chars[child] = c;
+          this.next[child] = this.first[node]!;
+          this.first[node] = child;
+          const n = this.count[node]!;
+          if (n === WIDE) this.wide.get(node)!.set(c, child);
+          else if (n >= 16) {
+            const map = new Map<number, number>();
+            for (let k = this.first[node]!; k >= 0; k = this.next[k]!) map.set(this.chars[k]!, k);
+            this.wide.set(node, map);
+            this.count[node] = WIDE;
+          } else this.count[node] = n + 1;
+        }
+        node = child;
+      }
+      this.leaf[node] = 1;
+    }
+  }
+
+  /** The child of `node` along UTF-16 unit `c`, or -1. Node 0 is the root. */
+  child(node: number, c: number): number {
+    if (this.count[node] === WIDE) return this.wide.get(node)!.get(c) ?? -1;
+    for (let k = this.first[node]!; k >= 0; k = this.next[k]!) if (this.chars[k] === c) return k;
+    return -1;
+  }
+}
+const WIDE = 0xffff;
+
+type TransformersModule = typeof import('@xenova/transformers');
+interface Lattice {
+  sentence: string;
+  insert(pos: number, length: number, score: number, tokenId: number): void;
+  tokens(): string[];
+}
+
+let compactUnigramInstalled = false;
+
+/**
+ * Makes transformers.js build Unigram tokenizers with {@link PieceTrie}: the model class below
+ * replaces its `Unigram` (same fields, same lattice, same candidate order), everything else of
+ * the tokenizer (normaliser, pre-tokeniser, special tokens, padding, truncation) is its own.
+ */
+async function installCompactUnigram(t: TransformersModule): Promise<void> {
+  if (compactUnigramInstalled) return;
+  // @ts-expect-error -- an internal module of transformers.js without type declarations
+  const { TokenLattice } = (await import('@xenova/transformers/src/utils/data-structures.js')) as {
+    TokenLattice: new (sentence: string, bosTokenId: number | undefined, eosTokenId: number | undefined) => Lattice;
+  };
+  const Base = t.TokenizerModel as unknown as new (config: Record<string, unknown>) => {
+    vocab: string[];
+    tokens_to_ids: Map<string, number>;
+    unk_token_id: number | undefined;
+    unk_token: string | undefined;
+    fuse_unk: boolean;
+  };
+  class CompactUnigram extends Base {
+    private readonly scores: Float64Array;
+    private readonly trie: PieceTrie;
+    private readonly unkScore: number;
+    readonly minScore: number;
+    readonly bosToken = ' ';
+    readonly bosTokenId: number | undefined;
+    readonly eosToken: string | undefined;
+    readonly eosTokenId: number | undefined;
+    readonly unkToken: string | undefined;
+
+    constructor(config: { type: string; unk_id: number; vocab: Array<[string, number]> }, moreConfig: { eos_token?: string }) {
+      // The vocabulary is not kept in `config` (transformers.js keeps the whole parsed list there).
+      super({ type: config.type, unk_id: config.unk_id });
+      const n = config.vocab.length;
+      const vocab = new Array<string>(n);
+      const scores = new Float64Array(n);
+      let min = Infinity;
+      for (let i = 0; i < n; i++) {
+        const [piece, score] = config.vocab[i]!;
+        vocab[i] = piece;
+        scores[i] = score;
+        if (score < min) min = score;
+      }
+      this.vocab = vocab;
+      this.scores = scores;
+      this.tokens_to_ids = new Map(vocab.map((x, i) => [x, i]));
+      this.trie = new PieceTrie(vocab);
+      this.unk_token_id = config.unk_id;
+      this.unk_token = vocab[config.unk_id];
+      this.bosTokenId = this.tokens_to_ids.get(this.bosToken);
+      this.eosToken = moreConfig.eos_token;
+      this.eosTokenId = this.eosToken === undefined ? undefined : this.tokens_to_ids.get(this.eosToken);
+      this.unkToken = vocab[config.unk_id];
+      this.minScore = min;
+      this.unkScore = min - 10;
+      scores[config.unk_id] = this.unkScore;
+      this.fuse_unk = true;
+    }
+
+    populateNodes(lattice: Lattice): void {
+      const sentence = lattice.sentence;
+      const len = sentence.length;
+      for (let begin = 0; begin < len; begin++) {
+        let single = false;
+        let node = 0;
+        for (let i = begin; i < len; i++) {
+          node = this.trie.child(node, sentence.charCodeAt(i));
+          if (node < 0) break;
+          if (this.trie.leaf[node]) {
+            const id = this.tokens_to_ids.get(sentence.slice(begin, i + 1))!;
+            lattice.insert(begin, i + 1 - begin, this.scores[id]!, id);
+            if (i === begin) single = true;
+          }
+        }
+        if (!single) lattice.insert(begin, 1, this.unkScore, this.unk_token_id!);
+      }
+    }
+
+    tokenize(normalized: string): string[] {
+      const lattice = new TokenLattice(normalized, this.bosTokenId, this.eosTokenId);
+      this.populateNodes(lattice);
+      return lattice.tokens();
+    }
+
+    encode(tokens: string[]): string[] {
+      const out: string[] = [];
+      for (const token of tokens) out.push(...this.tokenize(token));
+      return out;
+    }
+  }
+  const models = t.TokenizerModel as unknown as { fromConfig(config: { type?: string }, ...args: unknown[]): unknown };
+  const original = models.fromConfig.bind(models);
+  models.fromConfig = (config: { type?: string }, ...args: unknown[]) =>
+    config.type === 'Unigram' ? new CompactUnigram(config as never, (args[0] ?? {}) as never) : original(config, ...args);
+  compactUnigramInstalled = true;
 }
 
 /** Loads the model or throws {@link ModelError} saying why and how to fix it. */
 export async function createEmbedder(source: ModelSource, cacheDir: string, options: EmbedderOptions = {}): Promise<Embedder> {
-  const { pipeline, env } = await import('@xenova/transformers');
+  const transformers = await import('@xenova/transformers');
+  const { AutoTokenizer, env } = transformers;
   env.allowLocalModels = source.localPath !== null;
   env.allowRemoteModels = source.localPath === null;
   if (source.localPath) env.localModelPath = source.localPath + path.sep;
   env.cacheDir = cacheDir;
   const e5 = /e5/i.test(source.id);
-  let extractor: Extractor;
+  const quantized = options.quantized ?? true;
+  let tokenizer: Tokenizer;
+  let session: OrtSession;
+  // The ONNX Runtime transformers.js bundles (resolved from its own folder: the same instance).
+  const ort = createRequire(createRequire(import.meta.url).resolve('@xenova/transformers'))('onnxruntime-node') as Ort;
   try {
-    extractor = (await pipeline('feature-extraction', source.id, { quantized: options.quantized ?? true })) as unknown as Extractor;
+    await installCompactUnigram(transformers);
+    // @ts-expect-error -- an internal module of transformers.js without type declarations
+    const { getModelFile } = (await import('@xenova/transformers/src/utils/hub.js')) as {
+      getModelFile(id: string, file: string, fatal: boolean, options: Record<string, unknown>): Promise<Uint8Array>;
+    };
+    tokenizer = (await AutoTokenizer.from_pretrained(source.id)) as unknown as Tokenizer;
+    const weights = await getModelFile(source.id, `onnx/model${quantized ? '_quantized' : ''}.onnx`, true, { quantized });
+    const threads = Math.max(1, Math.min(options.threads ?? EMBEDDING_SETTINGS.threads, os.cpus().length || 1));
+    session = await ort.InferenceSession.create(weights, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
   } catch (error) {
     const where = source.localPath
       ? `from ${path.join(source.localPath, source.id)}`
       : `from the Hugging Face hub (cache ${cacheDir}); on a machine without internet, download it elsewhere and set MODEL_DIR`;
     throw new ModelError(`Could not load the embedding model ${source.id} ${where}: ${describeError(error)}`, { cause: error });
   }
-  const probe = await extractor(['probe'], { pooling: 'mean', normalize: true });
-  const dimension = probe.dims[probe.dims.length - 1]!;
-  return new TransformersEmbedder(extractor, source.fingerprint, dimension, {
-    batchSize: options.batchSize ?? 8,
+  const embedder = new TransformersEmbedder(tokenizer, ort, session, source.fingerprint, {
+    batchSize: options.batchSize ?? EMBEDDING_SETTINGS.batchSize,
     queryPrefix: options.queryPrefix ?? (e5 ? 'query: ' : ''),
     passagePrefix: options.passagePrefix ?? (e5 ? 'passage: ' : ''),
   });
+  const [probe] = await embedder.run(['probe']);
+  embedder.dimension = probe!.length;
+  return embedder;
 }
 
 /**
