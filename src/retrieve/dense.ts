@@ -3,6 +3,11 @@
  * numeric chunk labels the lexical index uses. Removing marks a point deleted (its slot is
  * reused by a later insert), so updating one article never rebuilds the graph.
  */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
 
 export interface HnswParams {
@@ -36,6 +41,41 @@ export class DenseIndex {
     const index = new hnswlib.HierarchicalNSW('cosine', dimension);
     index.initIndex({ maxElements: Math.max(16, capacity), m: params.m, efConstruction: params.efConstruction, randomSeed: 100, allowReplaceDeleted: true });
     return new DenseIndex(index, dimension, params);
+  }
+
+  /**
+   * Builds a new index of many vectors on a worker thread, so the calling thread stays free
+   * (indexing builds the lexical index meanwhile: on two cores the two builds overlap). Same
+   * graph as {@link create} + {@link add} in the same order (same seed). The worker writes the
+   * graph to `scratchDir` and it is read back here; the scratch file is removed.
+   * `vectors` holds the rows back to back (`labels.length × dimension`) and is transferred.
+   */
+  static async buildInWorker(
+    dimension: number,
+    labels: Int32Array,
+    vectors: Float32Array,
+    scratchDir: string,
+    params: HnswParams = DEFAULT_HNSW,
+    capacity = labels.length,
+  ): Promise<DenseIndex> {
+    if (vectors.length !== labels.length * dimension) throw new Error(`${vectors.length} values for ${labels.length} vectors of ${dimension} dimensions`);
+    fs.mkdirSync(scratchDir, { recursive: true });
+    const file = path.join(scratchDir, `hnsw-build-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const worker = new Worker(BUILD_WORKER, {
+          eval: true,
+          workerData: { module: createRequire(import.meta.url).resolve('hnswlib-node'), dimension, labels, vectors, file, capacity: Math.max(16, capacity), params },
+          transferList: [labels.buffer as ArrayBuffer, vectors.buffer as ArrayBuffer],
+        });
+        worker.once('message', () => resolve());
+        worker.once('error', reject);
+        worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`hnsw build worker exited with ${code}`))));
+      });
+      return DenseIndex.read(file, dimension, params);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   }
 
   static read(file: string, dimension: number, params: HnswParams = DEFAULT_HNSW): DenseIndex {
@@ -75,4 +115,25 @@ export class DenseIndex {
   write(file: string): void {
     this.index.writeIndexSync(file);
   }
+
+  /** Points in the graph (deleted ones included until their slots are reused). */
+  get count(): number {
+    return this.index.getCurrentCount();
+  }
 }
+
+/** The worker of {@link DenseIndex.buildInWorker} (plain CommonJS: it only needs hnswlib-node). */
+const BUILD_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const hnswlib = require(workerData.module);
+const { dimension, labels, vectors, file, capacity, params } = workerData;
+const index = new hnswlib.HierarchicalNSW('cosine', dimension);
+index.initIndex({ maxElements: capacity, m: params.m, efConstruction: params.efConstruction, randomSeed: 100, allowReplaceDeleted: true });
+const row = new Array(dimension);
+for (let i = 0; i < labels.length; i++) {
+  for (let d = 0; d < dimension; d++) row[d] = vectors[i * dimension + d];
+  index.addPoint(row, labels[i], true);
+}
+index.writeIndexSync(file);
+parentPort.postMessage('done');
+`;
