@@ -68,6 +68,68 @@ class VectorCache {
   }
 }
 
+/**
+ * The document terms of a section's chunks (the terms `analyzeDocument` gives their text), as a
+ * set that is filled in only as far as it is asked. `has(term)`: a term whose postings hold none
+ * of the section's chunks is not there, with no analysis at all; otherwise the chunks holding it
+ * are checked through their sentence analysis (postings also hold headline, sub-heading and
+ * source words, which do not count here). The sentences of a chunk are its text split at single
+ * spaces, so their terms together are the terms of its text.
+ */
+class SectionTerms implements ReadonlySet<string> {
+  private readonly known = new Map<string, boolean>();
+  private all: Set<string> | null = null;
+
+  constructor(
+    private readonly labels: readonly number[],
+    private readonly index: CorpusIndex,
+    private readonly analysis: (chunk: Chunk) => ChunkAnalysis,
+  ) {}
+
+  has(term: string): boolean {
+    let found = this.known.get(term);
+    if (found === undefined) {
+      found = this.labels.some((label) => {
+        if (!this.index.lexical.holds(label, term)) return false;
+        const chunk = this.index.chunks.get(label);
+        return chunk !== undefined && this.analysis(chunk).sentenceTerms.some((s) => s.has(term));
+      });
+      this.known.set(term, found);
+    }
+    return found;
+  }
+
+  private full(): Set<string> {
+    if (!this.all) {
+      this.all = new Set();
+      for (const label of this.labels) {
+        const chunk = this.index.chunks.get(label);
+        if (chunk) for (const s of this.analysis(chunk).sentenceTerms) for (const t of s) this.all.add(t);
+      }
+    }
+    return this.all;
+  }
+
+  get size(): number {
+    return this.full().size;
+  }
+  forEach(callback: (value: string, key: string, set: ReadonlySet<string>) => void, thisArg?: unknown): void {
+    for (const t of this.full()) callback.call(thisArg, t, t, this);
+  }
+  entries(): SetIterator<[string, string]> {
+    return this.full().entries();
+  }
+  keys(): SetIterator<string> {
+    return this.full().keys();
+  }
+  values(): SetIterator<string> {
+    return this.full().values();
+  }
+  [Symbol.iterator](): SetIterator<string> {
+    return this.full()[Symbol.iterator]();
+  }
+}
+
 class AnswerEngine implements Engine {
   private readonly cache = new VectorCache(512);
   /** Terms of whole sections, for answer scoring; reset when the index changes. */
@@ -188,16 +250,18 @@ class AnswerEngine implements Engine {
     return entry.analysis;
   }
 
+  /**
+   * Document terms of a chunk's whole section, for answer scoring («elsewhere in the same
+   * story»). Scoring only asks whether a question word is among them, so the set answers `has`
+   * lazily instead of analysing the whole section up front (measured on 100k synthetic chunks,
+   * where most candidates miss the caches: that analysis was ~40% of answer time).
+   */
   private sectionTerms(index: CorpusIndex, chunk: Chunk): ReadonlySet<string> {
     const key = `${chunk.docId}#${chunk.section}`;
     let set = this.sectionTermCache.get(key);
     if (!set) {
-      const terms = new Set<string>();
-      for (const label of index.manifest.files[chunk.docId]?.labels ?? []) {
-        const c = index.chunks.get(label);
-        if (c && c.section === chunk.section) for (const t of index.lexical.analyzeDocument(c.text)) terms.add(t);
-      }
-      set = terms;
+      const labels = (index.manifest.files[chunk.docId]?.labels ?? []).filter((l) => index.chunks.get(l)?.section === chunk.section);
+      set = new SectionTerms(labels, index, (c) => this.analysis(index, c));
       if (this.sectionTermCache.size >= 2048) this.sectionTermCache.delete(this.sectionTermCache.keys().next().value!);
       this.sectionTermCache.set(key, set);
     }

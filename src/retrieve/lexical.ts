@@ -228,6 +228,13 @@ export class LexicalIndex {
     return n;
   }
 
+  /** Whether a live document holds the term, in any field (a binary search in the term's postings). */
+  holds(label: number, term: string): boolean {
+    const p = this.postings.get(term);
+    if (!p || this.removed.has(label)) return false;
+    return this.unsorted ? p.labels.includes(label) : findLabel(p.labels, label) >= 0;
+  }
+
   /** BM25 inverse document frequency (always positive). */
   idf(term: string): number {
     const n = this.size;
