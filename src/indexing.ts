@@ -108,6 +108,11 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
   let model = index.manifest.model;
   let dense = index.dense;
   let denseIsNew = false;
+  // efSearch is a query-time setting: an index built with another one searches with today's.
+  if (dense && model && (model.hnsw?.efSearch ?? DEFAULT_HNSW.efSearch) !== hnsw.efSearch) {
+    dense.setEfSearch(hnsw.efSearch);
+    model = index.manifest.model = { ...model, hnsw: { ...(model.hnsw ?? DEFAULT_HNSW), efSearch: hnsw.efSearch } };
+  }
   lap('read');
   if (embedder && (!model || model.id !== embedder.modelId || model.dimension !== embedder.dimension)) {
     if (model) log.info({ was: model.id, now: embedder.modelId }, 'embedding model changed: re-embedding every chunk');
