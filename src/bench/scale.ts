@@ -1,0 +1,237 @@
+/**
+ * Scale: synthetic corpora of 10k and 100k chunks (src/bench/synthetic.ts), indexed by the
+ * product's `syncIndex` with 384-dimensional synthetic vectors (embedding excluded from every
+ * figure here), then:
+ * - build time by phase, index size on disk;
+ * - hnsw recall@10 against exact search (brute force over every vector) at the product's
+ *   efSearch, for the model-like vectors (and, at 10k in a full run, two harder distributions);
+ * - the re-index after one article changes (only its chunks are embedded and indexed; the whole
+ *   generation is rewritten on disk, as every save does);
+ * - in a fresh child process (src/bench/child.ts): the product's start path `openEngine` over
+ *   the corpus folder and the index (load time, RSS after load), then `engine.ask` latency for
+ *   dev and synthetic questions with precomputed query vectors: retrieval + answer composition.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../config.js';
+import { chunkArticle, DEFAULT_CHUNK_OPTIONS } from '../ingest/chunk.js';
+import { readCorpus } from '../ingest/corpus.js';
+import { syncIndex } from '../indexing.js';
+import { DenseIndex, DEFAULT_HNSW, type HnswParams } from '../retrieve/dense.js';
+import { loadIndex } from '../store.js';
+import type { BenchContext } from './context.js';
+import { exactSearch, packVectors, recallAtK } from './recall.js';
+import { Contention, folderBytes, mb, percentile, round, timer } from './stats.js';
+import { editArticle, sentencePool, syntheticCorpus, syntheticQuestions, SyntheticEmbedder, type VectorKind } from './synthetic.js';
+
+export interface ScaleEntry {
+  target_chunks: number;
+  chunks: number;
+  articles: number;
+  vocabulary_terms: number;
+  generate_s: number;
+  /** Everything `syncIndex` did except embedding (chunking, lexical, hnsw, save). */
+  build_s: number;
+  /** Lexical + hnsw only (the dense graph is built on a worker thread while the lexical index is built). */
+  index_build_s: number;
+  build_phases_s: { chunk: number; lexical: number; dense_wait: number; save: number; embedding_excluded: number };
+  build_chunks_per_s: number;
+  index_mb: number;
+  index_files_mb: Record<string, number>;
+  load_index_s: number;
+  /** Child process: openEngine over the corpus folder (reads and parses every article) and the index. */
+  start_s: number;
+  rss_mb: number;
+  rss_after_queries_mb: number;
+  peak_rss_mb: number;
+  query_p50_ms: number;
+  query_p95_ms: number;
+  query_p99_ms: number;
+  query_stages_p95_ms: { lexical: number; dense: number; fuse: number; answer: number };
+  queries: number;
+  warmup_queries: number;
+  hnsw: HnswParams;
+  hnsw_recall_at_10: number;
+  recall_queries: number;
+  recall_stress: Record<string, number> | null;
+  dense_search_p95_ms: number;
+  exact_search_ms_per_query: number;
+  reindex_one_s: number;
+  reindex_embedded_chunks: number;
+  reindex_article_chunks: number;
+  vectors: string;
+  contention: number | null;
+}
+
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+
+/** Runs the bench child and returns its JSON line. */
+export function runChild<T>(args: Record<string, unknown>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`bench child failed (${code}): ${err.slice(-1000)}`));
+      else resolve(JSON.parse(line) as T);
+    });
+  });
+}
+
+export interface ChildScaleResult {
+  start_s: number;
+  rss_mb: number;
+  rss_after_queries_mb: number;
+  peak_rss_mb: number;
+  chunks: number;
+  totals_ms: number[];
+  stages_ms: { lexical: number[]; dense: number[]; fuse: number[]; answer: number[] };
+}
+
+function writeCorpus(dir: string, articles: Array<{ id: string; raw: string }>): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const a of articles) fs.writeFileSync(path.join(dir, a.id), a.raw);
+}
+
+/** Recall@10 of a graph built from `rows` with `params`, at its efSearch, for `queries`. */
+function measureRecall(index: DenseIndex, table: ReturnType<typeof packVectors>, queries: Float32Array[]) {
+  const exactTimer = timer();
+  const exact = queries.map((q) => exactSearch(table, q, 10));
+  const exactMs = exactTimer() / (queries.length || 1);
+  const latencies: number[] = [];
+  let recall = 0;
+  queries.forEach((q, i) => {
+    const t = timer();
+    const hits = index.search(q, 10);
+    latencies.push(t());
+    recall += recallAtK(exact[i]!, hits, 10);
+  });
+  return { recall: round(recall / (queries.length || 1), 4), p95: round(percentile(latencies, 95), 3), exactMs: round(exactMs, 1) };
+}
+
+export async function benchScale(ctx: BenchContext, label: string, target: number, options: { stress: boolean; hnsw?: HnswParams }): Promise<ScaleEntry> {
+  const contention = new Contention();
+  const hnsw = options.hnsw ?? DEFAULT_HNSW;
+  const dir = path.join(ctx.tmp, `scale-${label}`);
+  const corpusDir = path.join(dir, 'corpus');
+  const indexDir = path.join(dir, 'index');
+
+  ctx.say(`scale ${label}: generating ${target} chunks`);
+  const tg = timer();
+  const { articles: real } = await readCorpus(ctx.sourceCorpus, ctx.log);
+  const corpus = syntheticCorpus(sentencePool(real), { chunks: target, countChunks: (a) => chunkArticle(a, DEFAULT_CHUNK_OPTIONS).length });
+  writeCorpus(corpusDir, corpus.articles);
+  const generateS = tg() / 1000;
+
+  ctx.say(`scale ${label}: building (${corpus.chunks} chunks, ${corpus.articles.length} articles)`);
+  const embedder = new SyntheticEmbedder('model-like');
+  const tb = timer();
+  // Built from the Article objects (parsing is an ingest cost, measured on the real corpus).
+  const { index, phases } = await syncIndex({ corpusDir, indexDir, embedder, log: ctx.log, articles: corpus.articles, hnsw });
+  const buildMs = tb() - phases.embed;
+  const indexBuildMs = phases.lexical + phases.dense;
+  const gen = fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim().split(/\s+/)[0]!;
+  const files: Record<string, number> = {};
+  for (const f of fs.readdirSync(path.join(indexDir, gen))) files[f] = mb(fs.statSync(path.join(indexDir, gen, f)).size);
+  const indexBytes = folderBytes(path.join(indexDir, gen));
+  const vocabulary = (index.lexical.toJSON as () => { postings: object })().postings;
+  const vocabularyTerms = Object.keys(vocabulary).length;
+
+  const tl = timer();
+  loadIndex(indexDir);
+  const loadIndexS = tl() / 1000;
+
+  // Recall against exact search.
+  ctx.say(`scale ${label}: hnsw recall@10 against exact search`);
+  const nRecall = ctx.quick ? 30 : target >= 50_000 ? 100 : 200;
+  const questions = [...ctx.questions, ...syntheticQuestions(corpus.sample, Math.max(0, nRecall - ctx.questions.length))].slice(0, nRecall);
+  const rows: Array<[number, Float32Array]> = [];
+  for (const [l, chunk] of index.chunks) rows.push([l, embedder.vector(chunk.text)]);
+  const table = packVectors(rows, embedder.dimension);
+  const main = measureRecall(index.dense!, table, questions.map((q) => embedder.vector(q)));
+  let stress: Record<string, number> | null = null;
+  if (options.stress) {
+    stress = {};
+    for (const [name, kind, latent] of [['latent64', 'model-like', 64], ['isotropic', 'isotropic', 0]] as Array<[string, VectorKind, number]>) {
+      ctx.say(`scale ${label}: recall stress row (${name} vectors)`);
+      const other = new SyntheticEmbedder(kind, latent || undefined);
+      const otherRows: Array<[number, Float32Array]> = rows.map(([l]) => [l, other.vector(index.chunks.get(l)!.text)]);
+      const graph = DenseIndex.create(other.dimension, otherRows.length, hnsw);
+      for (const [l, v] of otherRows) graph.add(l, v);
+      stress[name] = measureRecall(graph, packVectors(otherRows, other.dimension), questions.map((q) => other.vector(q))).recall;
+    }
+  }
+
+  // Re-index after one article changes.
+  ctx.say(`scale ${label}: re-index after one article changes`);
+  const victim = corpus.articles[Math.floor(corpus.articles.length / 2)]!;
+  const edited = editArticle(victim, 'وأضاف المتحدث أن المحادثات ستستمر خلال الأسبوع المقبل في العاصمة.');
+  const passagesBefore = embedder.passages;
+  const tr = timer();
+  const articles = corpus.articles.map((a) => (a === victim ? edited : a));
+  const re = await syncIndex({ corpusDir, indexDir, embedder, log: ctx.log, articles, current: index, hnsw });
+  const reindexS = (tr() - re.phases.embed) / 1000;
+  const reEmbedded = embedder.passages - passagesBefore;
+  const articleChunks = re.index.manifest.files[victim.id]?.labels.length ?? 0;
+  fs.writeFileSync(path.join(corpusDir, edited.id), edited.raw);
+
+  // Load and query in a fresh process.
+  ctx.say(`scale ${label}: start + queries in a fresh process`);
+  const nQueries = ctx.quick ? 40 : 300;
+  const queryTexts = [...ctx.questions, ...syntheticQuestions(corpus.sample, nQueries, 11)].slice(0, nQueries);
+  const child = await runChild<ChildScaleResult>({ mode: 'scale', corpusDir, indexDir, questions: queryTexts, warmup: ctx.quick ? 5 : 30 });
+  const q = (xs: number[], p: number) => round(percentile(xs, p), 3);
+  fs.rmSync(corpusDir, { recursive: true, force: true });
+  return {
+    target_chunks: target,
+    chunks: corpus.chunks,
+    articles: corpus.articles.length,
+    vocabulary_terms: vocabularyTerms,
+    generate_s: round(generateS, 2),
+    build_s: round(buildMs / 1000, 2),
+    index_build_s: round(indexBuildMs / 1000, 2),
+    build_phases_s: {
+      chunk: round(phases.chunk / 1000, 2),
+      lexical: round(phases.lexical / 1000, 2),
+      dense_wait: round(phases.dense / 1000, 2),
+      save: round(phases.save / 1000, 2),
+      embedding_excluded: round(phases.embed / 1000, 2),
+    },
+    build_chunks_per_s: round(corpus.chunks / (buildMs / 1000), 0),
+    index_mb: mb(indexBytes),
+    index_files_mb: files,
+    load_index_s: round(loadIndexS, 2),
+    start_s: child.start_s,
+    rss_mb: child.rss_mb,
+    rss_after_queries_mb: child.rss_after_queries_mb,
+    peak_rss_mb: child.peak_rss_mb,
+    query_p50_ms: q(child.totals_ms, 50),
+    query_p95_ms: q(child.totals_ms, 95),
+    query_p99_ms: q(child.totals_ms, 99),
+    query_stages_p95_ms: {
+      lexical: q(child.stages_ms.lexical, 95),
+      dense: q(child.stages_ms.dense, 95),
+      fuse: q(child.stages_ms.fuse, 95),
+      answer: q(child.stages_ms.answer, 95),
+    },
+    queries: child.totals_ms.length,
+    warmup_queries: ctx.quick ? 5 : 30,
+    hnsw,
+    hnsw_recall_at_10: main.recall,
+    recall_queries: questions.length,
+    recall_stress: stress,
+    dense_search_p95_ms: main.p95,
+    exact_search_ms_per_query: main.exactMs,
+    reindex_one_s: round(reindexS, 2),
+    reindex_embedded_chunks: reEmbedded,
+    reindex_article_chunks: articleChunks,
+    vectors: `${embedder.modelId}: synthetic text-derived unit vectors (src/bench/synthetic.ts), embedding excluded`,
+    contention: contention.stop(),
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The bench cannot rot: `--quick` runs every section and writes every key other tools read, as
+ * finite numbers. No timing is asserted (the machine is shared). Runs without ../shared: the
+ * bench then falls back to the test-encoder fixture and says so.
+ *
+ * Also the two places where the bench led to faster code that must give the same results:
+ * BM25 search with pruning equals exhaustive scoring, and the embedder's vectors equal
+ * transformers.js's feature-extraction pipeline bit for bit (tokenizer included).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadEmbedder } from '../src/embed.js';
+import { chunkArticle, DEFAULT_CHUNK_OPTIONS, metadataText } from '../src/ingest/chunk.js';
+import { readCorpus } from '../src/ingest/corpus.js';
+import { silentLogger } from '../src/log.js';
+import { LexicalIndex, type WeightedTerm } from '../src/retrieve/lexical.js';
+import { naivePipeline } from '../src/bench/naive.js';
+import { exactSearch, packVectors, recallAtK } from '../src/bench/recall.js';
+import { percentile } from '../src/bench/stats.js';
+import { sentencePool, syntheticCorpus, syntheticQuestions } from '../src/bench/synthetic.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TEST_ENCODER = path.join(ROOT, 'tests', 'fixtures', 'test-encoder');
+const TWIN = path.resolve(ROOT, '..', 'shared', 'models', 'timing-twin', 'multilingual-e5-small');
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function get(obj: unknown, key: string): unknown {
+  return key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
+}
+
+describe('npm run bench -- --quick', () => {
+  it('writes every required key as a finite number, with the test encoder when ../shared is absent', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
+    try {
+      const out = path.join(dir, 'results.json');
+      const env = { ...process.env };
+      delete env.MODEL_DIR;
+      const r = await run(['src/cli/bench.ts', '--quick', '--out', out, '--shared', path.join(dir, 'no-shared')], env);
+      expect(r.code, r.stderr.slice(-2000)).toBe(0);
+      const json = JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>;
+      const required = ['cold_start_ms', 'query.p50_ms', 'query.p95_ms', 'bot.answers_per_s'];
+      for (const scale of ['10k', '100k']) for (const k of ['query_p95_ms', 'build_s', 'rss_mb', 'index_mb', 'hnsw_recall_at_10']) required.push(`scale.${scale}.${k}`);
+      for (const key of required) expect(Number.isFinite(get(json, key)), key).toBe(true);
+      // It says which model it measured and that the scale corpora were small.
+      expect(get(json, 'model.kind')).toBe('test-fixture');
+      expect(String(get(json, 'model.label'))).toMatch(/TEST FIXTURE/);
+      expect(r.stderr).toMatch(/using the test fixture/);
+      expect(get(json, 'mode')).toBe('quick');
+      expect(get(json, 'scale.100k.target_chunks')).toBeLessThan(100_000);
+      expect(r.stdout).toMatch(/\| Target \| Goal \| Measured \|/);
+      for (const key of ['machine.cpus', 'machine.node', 'settings.hnsw.efSearch', 'date']) expect(get(json, key), key).toBeDefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('bench helpers', () => {
+  it('percentile is nearest-rank; recall counts ties with the exact k-th as correct', () => {
+    expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
+    const v = (x: number, y: number) => Float32Array.from([x, y]);
+    const table = packVectors([[1, v(1, 0)], [2, v(0.8, 0.6)], [3, v(0.8, -0.6)], [4, v(0, 1)]], 2);
+    const exact = exactSearch(table, v(1, 0), 2);
+    expect(exact.labels).toEqual([1, 2]);
+    expect(recallAtK(exact, [{ label: 1, score: 1 }, { label: 3, score: 0.8 }], 2)).toBe(1); // 3 ties with 2
+    expect(recallAtK(exact, [{ label: 1, score: 1 }, { label: 4, score: 0 }], 2)).toBe(0.5);
+  });
+});
+
+describe('BM25 search with pruning', () => {
+  it('returns exactly what scoring every matching document returns (synthetic corpus, removals included)', async () => {
+    const { articles } = await readCorpus(path.join(ROOT, 'tests', 'fixtures', 'corpus'), silentLogger());
+    const corpus = syntheticCorpus(sentencePool(articles), { chunks: 1500, countChunks: (a) => chunkArticle(a, DEFAULT_CHUNK_OPTIONS).length });
+    const lexical = new LexicalIndex();
+    const chunks = corpus.articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNK_OPTIONS));
+    chunks.forEach((c, i) => lexical.add(i, { text: c.text, title: c.title, heading: c.heading, meta: metadataText(c) }));
+    for (let i = 0; i < chunks.length; i += 37) lexical.remove(i);
+    const internals = lexical as unknown as { postings: Map<string, { labels: number[]; tfs: number[] }>; removed: Set<number>; lengths: Map<number, number>; totalLength: number };
+    const exhaustive = (query: WeightedTerm[], k: number) => {
+      const { k1, b } = lexical.options;
+      const avg = internals.totalLength / lexical.size;
+      const scores = new Map<number, number>();
+      for (const { term, weight } of LexicalIndex.merge(query)) {
+        const p = internals.postings.get(term);
+        if (!p) continue;
+        const idf = lexical.idf(term) * weight;
+        p.labels.forEach((label, i) => {
+          if (internals.removed.has(label)) return;
+          const tf = p.tfs[i]!;
+          const s = (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * internals.lengths.get(label)!) / avg));
+          scores.set(label, (scores.get(label) ?? 0) + s);
+        });
+      }
+      return [...scores].map(([label, score]) => ({ label, score })).sort((x, y) => y.score - x.score || x.label - y.label).slice(0, k);
+    };
+    const questions = syntheticQuestions(corpus.sample, 120);
+    const common = lexical.analyze('الخبر')[0]!;
+    let pruned = 0;
+    for (const [i, q] of questions.entries()) {
+      const query = LexicalIndex.flatten(lexical.expandQuery(lexical.analyze(q).map((term) => ({ term, weight: 1 }))));
+      if (i % 2) query.push({ term: common, weight: 0.35 });
+      for (const k of [1, 10, 30]) {
+        expect(lexical.search(query, k)).toEqual(exhaustive(query, k));
+        pruned++;
+      }
+    }
+    expect(pruned).toBe(360);
+  }, 60_000);
+});
+
+describe('embedder', () => {
+  const texts = ['من استقبل ميشوستين في الصين؟', 'What did Putin say about Western pressure?', 'قال المتحدث إن المحادثات ستستمر 13.8 مليار متر مكعب 😀'];
+
+  it('gives the test encoder the vectors of transformers.js feature extraction, bit for bit', async () => {
+    const { embedder } = await loadEmbedder({ embeddingModel: 'test-encoder', modelDir: TEST_ENCODER, modelCacheDir: os.tmpdir() }, silentLogger());
+    expect(embedder).not.toBeNull();
+    const naive = await naivePipeline(TEST_ENCODER);
+    const ours = await embedder!.embedPassages(texts);
+    const theirs = await Promise.all(texts.map((t) => naive.embedRaw(t)));
+    ours.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(theirs[i]!)));
+  }, 60_000);
+
+  it.skipIf(!fs.existsSync(TWIN))('gives mE5 (timing twin) the tokens and vectors of an unmodified transformers.js, bit for bit', async () => {
+    // transformers.js without this module's tokenizer, in a process of its own.
+    const script = `
+      const { pipeline, env } = await import('@xenova/transformers');
+      env.allowLocalModels = true; env.allowRemoteModels = false; env.localModelPath = ${JSON.stringify(path.dirname(TWIN) + path.sep)};
+      const p = await pipeline('feature-extraction', ${JSON.stringify(path.basename(TWIN))}, { quantized: true });
+      const out = [];
+      for (const t of ${JSON.stringify(texts)}) out.push(Buffer.from((await p(['query: ' + t], { pooling: 'mean', normalize: true })).data.buffer).toString('base64'));
+      console.log(JSON.stringify(out));`;
+    const r = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+    const theirs = (JSON.parse(r.trim().split('\n').pop()!) as string[]).map((b) => new Float32Array(new Uint8Array(Buffer.from(b, 'base64')).buffer));
+    const { embedder } = await loadEmbedder({ embeddingModel: 'x', modelDir: TWIN, modelCacheDir: os.tmpdir() }, silentLogger());
+    // One text per call, as the engine embeds questions (the int8 model quantizes per call).
+    for (const [i, t] of texts.entries()) expect(Array.from((await embedder!.embedQueries([t]))[0]!)).toEqual(Array.from(theirs[i]!));
+  }, 60_000);
+});
