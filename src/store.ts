@@ -2,8 +2,9 @@
  * The persisted index under `embeddings/` (INDEX_DIR).
  *
  * Layout: each save writes a complete generation into a fresh folder `gen-<time>-<random>/`
- * (manifest.json, chunks.json, lexical.json and, when there are vectors, hnsw.bin), then points
- * the one-line file `CURRENT` at it with an atomic rename: `gen-… <sha256 of manifest.json>`.
+ * (manifest.json, chunks.json, lexical.json, postings.bin and, when there are vectors,
+ * hnsw.bin), then points the one-line file `CURRENT` at it with an atomic rename:
+ * `gen-… <sha256 of manifest.json>`.
  * A process killed at any moment leaves `CURRENT` naming the previous complete generation;
  * half-written folders are swept on a later save. The manifest records a sha256 of every other
  * file and `CURRENT` the manifest's, so truncation or corruption of any file, the manifest
@@ -14,10 +15,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { IndexError, describeError } from './errors.js';
 import { DenseIndex, DEFAULT_HNSW, type HnswParams } from './retrieve/dense.js';
-import { LexicalIndex, type LexicalOptions, type LexicalSnapshot } from './retrieve/lexical.js';
+import { LexicalIndex, type LexicalHeader, type LexicalOptions } from './retrieve/lexical.js';
 import type { ArticleInfo, Chunk, DocId } from './types.js';
 
-export const STORE_FORMAT = 1;
+/**
+ * 2: chunks.json holds section metadata once and sentences as offsets into the chunk text;
+ * lexical.json is the lexical index's header (settings, terms) and postings.bin its postings.
+ */
+export const STORE_FORMAT = 2;
 
 export interface FileEntry {
   hash: string;
@@ -75,6 +80,83 @@ export class CorpusIndex {
     }
     return undefined;
   }
+}
+
+/**
+ * chunks.json: the metadata of each article section once (every chunk of a section shares it,
+ * and after loading shares the very same strings), then one row per chunk. A chunk's text is its
+ * sentences joined by single spaces and each sentence is `end − start` characters long, so the
+ * sentences are stored as their offsets and their texts are taken back out of the chunk text
+ * (slices share its memory). A chunk that does not fit this shape (checked on every save) keeps
+ * its sentences and id in full.
+ */
+interface ChunkFile {
+  /** [docId, section, kind, title, outlet, agency, date] */
+  sections: Array<[DocId, number, Chunk['sectionKind'], string | null, string | null, string | null, string | null]>;
+  /** [label, section row, ordinal, heading, text, [start, end, start, end, …]], or [label, chunk] in full */
+  chunks: Array<[number, number, number, string | null, string, number[]] | [number, Chunk]>;
+}
+
+function encodeChunks(chunks: Map<number, Chunk>): ChunkFile {
+  const sections: ChunkFile['sections'] = [];
+  const sectionRow = new Map<string, number>();
+  const rows: ChunkFile['chunks'] = [];
+  for (const [label, c] of chunks) {
+    const meta = [c.docId, c.section, c.sectionKind, c.title, c.outlet, c.agency, c.date] as ChunkFile['sections'][number];
+    const key = JSON.stringify(meta);
+    let row = sectionRow.get(key);
+    if (row === undefined) {
+      sectionRow.set(key, (row = sections.length));
+      sections.push(meta);
+    }
+    let compact = c.sentences.length > 0 && c.start === c.sentences[0]!.start && c.end === c.sentences[c.sentences.length - 1]!.end;
+    let at = 0;
+    const offsets: number[] = [];
+    for (const s of c.sentences) {
+      if (!compact) break;
+      compact = s.end - s.start === s.text.length && c.text.startsWith(s.text, at) && (at === 0 || c.text[at - 1] === ' ');
+      offsets.push(s.start, s.end);
+      at += s.text.length + 1;
+    }
+    compact = compact && at - 1 === c.text.length && c.id === `${c.docId}#${c.section}.${c.ordinal}`;
+    rows.push(compact ? [label, row, c.ordinal, c.heading, c.text, offsets] : [label, c]);
+  }
+  return { sections, chunks: rows };
+}
+
+function decodeChunks(file: ChunkFile): Array<[number, Chunk]> {
+  return file.chunks.map((row): [number, Chunk] => {
+    if (row.length === 2) return row;
+    const [label, sectionRow, ordinal, heading, text, offsets] = row;
+    const meta = file.sections[sectionRow];
+    if (!meta) throw new Error(`chunk ${label} names section row ${sectionRow}, which chunks.json does not have`);
+    const [docId, section, sectionKind, title, outlet, agency, date] = meta;
+    const sentences: Chunk['sentences'] = [];
+    let at = 0;
+    for (let i = 0; i + 1 < offsets.length; i += 2) {
+      const start = offsets[i]!;
+      const end = offsets[i + 1]!;
+      sentences.push({ start, end, text: text.slice(at, at + end - start) });
+      at += end - start + 1;
+    }
+    const chunk: Chunk = {
+      id: `${docId}#${section}.${ordinal}`,
+      docId,
+      section,
+      sectionKind,
+      title,
+      outlet,
+      agency,
+      date,
+      heading,
+      text,
+      start: offsets[0]!,
+      end: offsets[offsets.length - 1]!,
+      sentences,
+      ordinal,
+    };
+    return [label, chunk];
+  });
 }
 
 const CURRENT = 'CURRENT';
@@ -161,8 +243,8 @@ export function loadIndex(indexDir: string): CorpusIndex {
       if (sha256(data) !== manifest.checksums[name]) throw new Error(`${name} does not match its checksum (truncated or corrupted)`);
       return data;
     };
-    const chunkList = JSON.parse(read('chunks.json').toString('utf8')) as Array<[number, Chunk]>;
-    const lexical = LexicalIndex.fromJSON(JSON.parse(read('lexical.json').toString('utf8')) as LexicalSnapshot);
+    const chunkList = decodeChunks(JSON.parse(read('chunks.json').toString('utf8')) as ChunkFile);
+    const lexical = LexicalIndex.fromBinary(JSON.parse(read('lexical.json').toString('utf8')) as LexicalHeader, read('postings.bin'));
     let dense: DenseIndex | null = null;
     if (manifest.model) {
       read('hnsw.bin');
@@ -194,8 +276,10 @@ export function saveIndex(indexDir: string, index: CorpusIndex): void {
       writeFileDurable(path.join(dir, name), data);
       checksums[name] = sha256(data);
     };
-    put('chunks.json', JSON.stringify([...index.chunks]));
-    put('lexical.json', JSON.stringify(index.lexical.toJSON()));
+    put('chunks.json', JSON.stringify(encodeChunks(index.chunks)));
+    const lexical = index.lexical.toBinary();
+    put('lexical.json', JSON.stringify(lexical.header));
+    put('postings.bin', lexical.data);
     if (index.dense && index.manifest.model) {
       index.dense.write(path.join(dir, 'hnsw.bin'));
       checksums['hnsw.bin'] = sha256(fs.readFileSync(path.join(dir, 'hnsw.bin')));

@@ -91,7 +91,12 @@ describe('BM25 search with pruning', () => {
     const chunks = corpus.articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNK_OPTIONS));
     chunks.forEach((c, i) => lexical.add(i, { text: c.text, title: c.title, heading: c.heading, meta: metadataText(c) }));
     for (let i = 0; i < chunks.length; i += 37) lexical.remove(i);
-    const internals = lexical as unknown as { postings: Map<string, { labels: number[]; tfs: number[] }>; removed: Set<number>; lengths: Map<number, number>; totalLength: number };
+    const internals = lexical as unknown as {
+      postings: { get(term: string): { labels: Int32Array; tfs: Float64Array } | undefined };
+      removed: Set<number>;
+      lengths: Map<number, number>;
+      totalLength: number;
+    };
     const exhaustive = (query: WeightedTerm[], k: number) => {
       const { k1, b } = lexical.options;
       const avg = internals.totalLength / lexical.size;
@@ -121,7 +126,26 @@ describe('BM25 search with pruning', () => {
       }
     }
     expect(pruned).toBe(360);
+    // The binary form (what the index stores) gives the same index back.
+    const { header, data } = lexical.toBinary();
+    const copy = LexicalIndex.fromBinary(JSON.parse(JSON.stringify(header)), data);
+    expect(copy.toJSON()).toEqual(lexical.toJSON());
+    for (const q of questions.slice(0, 20)) {
+      const query = LexicalIndex.flatten(lexical.expandQuery(lexical.analyze(q).map((term) => ({ term, weight: 1 }))));
+      expect(copy.search(query, 10)).toEqual(lexical.search(query, 10));
+    }
   }, 60_000);
+
+  it('binary form keeps labels out of order and term frequencies that are not halves', () => {
+    const lexical = new LexicalIndex({ ...new LexicalIndex().options, titleWeight: 0.3 });
+    lexical.add(7, { text: 'الصين وروسيا', title: 'قمة الصين' });
+    lexical.add(2, { text: 'الصين والهند', title: null });
+    lexical.add(3_000_000_000 % 2 ** 31, { text: 'روسيا' });
+    const { header, data } = lexical.toBinary();
+    expect(header.tfEncoding).toBe('f64');
+    expect(LexicalIndex.fromBinary(header, data).toJSON()).toEqual(lexical.toJSON());
+    expect(() => LexicalIndex.fromBinary(header, data.subarray(0, data.length - 3))).toThrow();
+  });
 });
 
 describe('embedder', () => {

@@ -100,9 +100,10 @@ export interface LexicalHit {
   score: number;
 }
 
+/** One term's postings: labels (ascending unless {@link PostingsStore.unsorted}) and term frequencies. */
 interface Postings {
-  labels: number[];
-  tfs: number[];
+  labels: Int32Array;
+  tfs: Float64Array;
 }
 
 /** Serialised form (JSON-safe). */
@@ -112,8 +113,214 @@ export interface LexicalSnapshot {
   postings: Record<string, [number[], number[]]>;
 }
 
+/**
+ * Binary serialised form: this header (JSON) plus a buffer it describes. Labels are stored per
+ * term as zigzag varints of their differences (ascending labels: mostly one or two bytes), term
+ * frequencies as one byte of tf×2 when all are halves up to 127.5 (the default weights), else
+ * as float64.
+ */
+export interface LexicalHeader {
+  options: LexicalOptions;
+  terms: string[];
+  documents: number;
+  postings: number;
+  tfEncoding: 'half-byte' | 'f64';
+  /** [byte offset, byte length] of each part of the buffer. */
+  layout: Record<'docLabels' | 'docLengths' | 'rows' | 'labels' | 'tfs', [number, number]>;
+}
+
+/**
+ * Every term's postings in flat typed arrays, in rows by term id (compressed sparse rows): 12
+ * bytes a posting and a few dozen bytes a term, all outside the garbage collector's way (a JS
+ * array pair per term cost ~3× the memory at 100k chunks and slowed building down with GC).
+ * Postings added since the last read wait in an append buffer and are merged into the rows on
+ * the next read, in one pass (building adds everything, then reads).
+ */
+class PostingsStore {
+  readonly ids = new Map<string, number>();
+  terms: string[] = [];
+  /** Row of term id t: [rows[t], rows[t + 1]) in labels/tfs; covers the first `rowCount` ids. */
+  private rows: Uint32Array = new Uint32Array(1);
+  private rowCount = 0;
+  private labels: Int32Array = new Int32Array(0);
+  private tfs: Float64Array = new Float64Array(0);
+  /** Last label appended to each term (to notice a list going out of label order). */
+  private last = new Int32Array(0);
+  private pendingTerm = new Int32Array(0);
+  private pendingLabel = new Int32Array(0);
+  private pendingTf = new Float64Array(0);
+  private pending = 0;
+  /** Whether some term's labels are not ascending (then search scans instead of pruning). */
+  unsorted = false;
+
+  /** The id of a term, adding it when new; `isNew` tells the caller. */
+  intern(term: string): { id: number; isNew: boolean } {
+    let id = this.ids.get(term);
+    if (id !== undefined) return { id, isNew: false };
+    id = this.terms.length;
+    this.terms.push(term);
+    this.ids.set(term, id);
+    if (id >= this.last.length) this.last = grown(this.last, Math.max(1024, this.last.length * 2), -1);
+    else this.last[id] = -1;
+    return { id, isNew: true };
+  }
+
+  append(id: number, label: number, tf: number): void {
+    if (this.last[id]! > label) this.unsorted = true;
+    this.last[id] = label;
+    if (this.pending >= this.pendingTerm.length) {
+      const size = Math.max(1024, this.pending * 2);
+      this.pendingTerm = grown(this.pendingTerm, size);
+      this.pendingLabel = grown(this.pendingLabel, size);
+      this.pendingTf = grown(this.pendingTf, size);
+    }
+    this.pendingTerm[this.pending] = id;
+    this.pendingLabel[this.pending] = label;
+    this.pendingTf[this.pending] = tf;
+    this.pending++;
+  }
+
+  /** Merges appended postings into the rows (after what each term already has). */
+  private flush(): void {
+    if (this.pending === 0 && this.rowCount === this.terms.length) return;
+    const n = this.terms.length;
+    const counts = new Uint32Array(n + 1);
+    for (let t = 0; t < this.rowCount; t++) counts[t] = this.rows[t + 1]! - this.rows[t]!;
+    for (let i = 0; i < this.pending; i++) counts[this.pendingTerm[i]!]!++;
+    const rows = new Uint32Array(n + 1);
+    for (let t = 0; t < n; t++) rows[t + 1] = rows[t]! + counts[t]!;
+    const labels = new Int32Array(rows[n]!);
+    const tfs = new Float64Array(rows[n]!);
+    const fill = new Uint32Array(n);
+    for (let t = 0; t < this.rowCount; t++) {
+      const from = this.rows[t]!;
+      const to = this.rows[t + 1]!;
+      labels.set(this.labels.subarray(from, to), rows[t]!);
+      tfs.set(this.tfs.subarray(from, to), rows[t]!);
+      fill[t] = to - from;
+    }
+    for (let i = 0; i < this.pending; i++) {
+      const t = this.pendingTerm[i]!;
+      const at = rows[t]! + fill[t]!++;
+      labels[at] = this.pendingLabel[i]!;
+      tfs[at] = this.pendingTf[i]!;
+    }
+    this.rows = rows;
+    this.rowCount = n;
+    this.labels = labels;
+    this.tfs = tfs;
+    this.pending = 0;
+    this.pendingTerm = new Int32Array(0);
+    this.pendingLabel = new Int32Array(0);
+    this.pendingTf = new Float64Array(0);
+  }
+
+  /** A term's postings (views into the rows), or undefined for a term never seen. */
+  get(term: string): Postings | undefined {
+    const id = this.ids.get(term);
+    if (id === undefined) return undefined;
+    this.flush();
+    const from = this.rows[id]!;
+    const to = this.rows[id + 1]!;
+    return { labels: this.labels.subarray(from, to), tfs: this.tfs.subarray(from, to) };
+  }
+
+  /** Number of postings of a term (removed documents included). */
+  count(term: string): number {
+    const id = this.ids.get(term);
+    if (id === undefined) return 0;
+    this.flush();
+    return this.rows[id + 1]! - this.rows[id]!;
+  }
+
+  get size(): number {
+    this.flush();
+    return this.rows[this.rowCount]!;
+  }
+
+  /** Drops the postings of removed labels, and terms left with none. */
+  compact(removed: ReadonlySet<number>): void {
+    this.flush();
+    const keep: number[] = [];
+    const rows = [0];
+    const labels = new Int32Array(this.labels.length);
+    const tfs = new Float64Array(this.tfs.length);
+    let at = 0;
+    for (let t = 0; t < this.rowCount; t++) {
+      const start = at;
+      for (let i = this.rows[t]!; i < this.rows[t + 1]!; i++) {
+        if (removed.has(this.labels[i]!)) continue;
+        labels[at] = this.labels[i]!;
+        tfs[at++] = this.tfs[i]!;
+      }
+      if (at > start) {
+        keep.push(t);
+        rows.push(at);
+      }
+    }
+    const terms = keep.map((t) => this.terms[t]!);
+    const last = new Int32Array(terms.length);
+    keep.forEach((t, i) => (last[i] = this.last[t]!));
+    this.terms = terms;
+    this.ids.clear();
+    terms.forEach((term, i) => this.ids.set(term, i));
+    this.rows = Uint32Array.from(rows);
+    this.rowCount = terms.length;
+    this.labels = labels.slice(0, at);
+    this.tfs = tfs.slice(0, at);
+    this.last = last;
+  }
+
+  /** Every term with its postings, in id order. */
+  *entries(): Generator<[string, Postings]> {
+    this.flush();
+    for (let t = 0; t < this.rowCount; t++) {
+      yield [this.terms[t]!, { labels: this.labels.subarray(this.rows[t], this.rows[t + 1]), tfs: this.tfs.subarray(this.rows[t], this.rows[t + 1]) }];
+    }
+  }
+
+  /** The rows as they are (for serialising). */
+  raw(): { terms: string[]; rows: Uint32Array; labels: Int32Array; tfs: Float64Array } {
+    this.flush();
+    return { terms: this.terms, rows: this.rows, labels: this.labels, tfs: this.tfs };
+  }
+
+  /** Replaces everything with these rows (labels of each row ascending unless `unsorted`). */
+  load(terms: string[], rows: Uint32Array, labels: Int32Array, tfs: Float64Array): void {
+    if (rows.length !== terms.length + 1 || rows[terms.length] !== labels.length || labels.length !== tfs.length) {
+      throw new Error('lexical index: postings rows are inconsistent');
+    }
+    this.terms = terms;
+    this.ids.clear();
+    terms.forEach((term, i) => {
+      if (this.ids.has(term)) throw new Error(`lexical index: term "${term}" appears twice`);
+      this.ids.set(term, i);
+    });
+    this.rows = rows;
+    this.rowCount = terms.length;
+    this.labels = labels;
+    this.tfs = tfs;
+    this.last = new Int32Array(terms.length);
+    for (let t = 0; t < terms.length; t++) {
+      const from = rows[t]!;
+      const to = rows[t + 1]!;
+      if (to < from) throw new Error('lexical index: postings rows are inconsistent');
+      for (let i = from + 1; i < to && !this.unsorted; i++) if (labels[i - 1]! > labels[i]!) this.unsorted = true;
+      this.last[t] = to > from ? labels[to - 1]! : -1;
+    }
+  }
+}
+
+/** A copy of a typed array with room for `size` elements (new room filled with `fill`). */
+function grown<T extends Int32Array | Float64Array>(array: T, size: number, fill = 0): T {
+  const next = new (array.constructor as new (n: number) => T)(size);
+  next.set(array);
+  if (fill !== 0) next.fill(fill, array.length);
+  return next;
+}
+
 export class LexicalIndex {
-  private readonly postings = new Map<string, Postings>();
+  private readonly postings = new PostingsStore();
   private readonly lengths = new Map<number, number>();
   /** Labels removed since their postings were last compacted away. */
   private readonly removed = new Set<number>();
@@ -121,8 +328,12 @@ export class LexicalIndex {
   private scratch = new Float64Array(0);
   /** Document lengths by label, for the search loop (a Map lookup per posting is the slow part). */
   private lengthByLabel = new Float64Array(0);
-  /** Whether some postings list is out of label order (then search scans instead of pruning). */
-  private unsorted = false;
+  /** Changes whenever a length is set (invalidates {@link norms}). */
+  private lengthVersion = 0;
+  /** BM25 length normalisation by label, for the current lengths and settings. */
+  private norms: { key: string; values: Float64Array } | null = null;
+  /** Scratch space for selecting the k-th best score. */
+  private selection = new Float64Array(0);
   /** trigram → vocabulary terms containing it; built on the first fuzzy lookup. */
   private trigramIndex: Map<string, string[]> | null = null;
 
@@ -177,14 +388,9 @@ export class LexicalIndex {
       length += ts.length * this.options.titleWeight;
     }
     for (const [term, count] of tf) {
-      let p = this.postings.get(term);
-      if (!p) {
-        this.postings.set(term, (p = { labels: [], tfs: [] }));
-        if (this.trigramIndex) this.indexTrigrams(term);
-      }
-      if (p.labels.length > 0 && p.labels[p.labels.length - 1]! > label) this.unsorted = true;
-      p.labels.push(label);
-      p.tfs.push(count);
+      const { id, isNew } = this.postings.intern(term);
+      if (isNew && this.trigramIndex) this.indexTrigrams(term);
+      this.postings.append(id, label, count);
     }
     this.lengths.set(label, length);
     this.setLength(label, length);
@@ -203,26 +409,15 @@ export class LexicalIndex {
   /** Drops postings of removed labels. */
   compact(): void {
     if (this.removed.size === 0) return;
-    for (const [term, p] of this.postings) {
-      const labels: number[] = [];
-      const tfs: number[] = [];
-      for (let i = 0; i < p.labels.length; i++) {
-        if (!this.removed.has(p.labels[i]!)) {
-          labels.push(p.labels[i]!);
-          tfs.push(p.tfs[i]!);
-        }
-      }
-      if (labels.length === 0) this.postings.delete(term);
-      else this.postings.set(term, { labels, tfs });
-    }
+    this.postings.compact(this.removed);
     this.removed.clear();
   }
 
   /** Number of live documents containing the term. */
   docFreq(term: string): number {
+    if (this.removed.size === 0) return this.postings.count(term);
     const p = this.postings.get(term);
     if (!p) return 0;
-    if (this.removed.size === 0) return p.labels.length;
     let n = 0;
     for (const l of p.labels) if (!this.removed.has(l)) n++;
     return n;
@@ -232,7 +427,7 @@ export class LexicalIndex {
   holds(label: number, term: string): boolean {
     const p = this.postings.get(term);
     if (!p || this.removed.has(label)) return false;
-    return this.unsorted ? p.labels.includes(label) : findLabel(p.labels, label) >= 0;
+    return this.postings.unsorted ? p.labels.includes(label) : findLabel(p.labels, label) >= 0;
   }
 
   /** BM25 inverse document frequency (always positive). */
@@ -266,7 +461,7 @@ export class LexicalIndex {
     if (!min || term.length < 4) return [];
     if (!this.trigramIndex) {
       this.trigramIndex = new Map();
-      for (const t of this.postings.keys()) this.indexTrigrams(t);
+      for (const t of this.postings.terms) this.indexTrigrams(t);
     }
     const grams = trigrams(term);
     const shared = new Map<string, number>();
@@ -336,10 +531,13 @@ export class LexicalIndex {
     }
     if (lists.length === 0) return [];
     const removed = this.removed.size > 0 ? this.removed : null;
-    const lengths = this.lengthByLabel;
-    const score = (idf: number, tf: number, label: number) => (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * lengths[label]!) / avg));
+    // k1·(1 − b + b·len/avg) of every document, computed once per index state: the same
+    // arithmetic as scoring term by term, so the same scores.
+    const norm = this.lengthNorms(k1, b, avg);
+    const k1p1 = k1 + 1;
+    const score = (idf: number, tf: number, label: number) => (idf * tf * k1p1) / (tf + norm[label]!);
     // Pruning needs non-negative contributions bounded by idf·(k1+1), and sorted postings.
-    const prunable = !this.unsorted && k1 >= 0 && b >= 0 && b <= 1 && lists.every((l) => l.idf >= 0 && Number.isFinite(l.idf));
+    const prunable = !this.postings.unsorted && k1 >= 0 && b >= 0 && b <= 1 && lists.every((l) => l.idf >= 0 && Number.isFinite(l.idf));
     const order = prunable ? [...lists].sort((x, y) => y.bound - x.bound) : lists;
     let remaining = 0;
     for (const l of order) remaining += l.bound;
@@ -349,7 +547,9 @@ export class LexicalIndex {
     let best = 0;
     for (const { p, idf, bound } of order) {
       if (candidates === null && prunable && touched.length >= k && remaining < best) {
-        const threshold = kthLargest(touched.map((l) => this.scratch[l]!), k);
+        const values = this.selectBuffer(touched.length);
+        for (let i = 0; i < touched.length; i++) values[i] = this.scratch[touched[i]!]!;
+        const threshold = kthLargest(values, touched.length, k);
         if (remaining < threshold * (1 - 1e-9)) {
           // Only documents already seen can still reach the top k.
           candidates = touched.filter((l) => this.scratch[l]! + remaining >= threshold * (1 - 1e-9));
@@ -373,13 +573,19 @@ export class LexicalIndex {
       remaining -= bound;
     }
     const pool = candidates ?? touched;
-    const scored = pool.map((label) => ({ label, score: this.scratch[label]! }));
-    for (const l of touched) this.scratch[l] = 0;
-    const top = topK(scored, k);
-    if (!prunable || top.length === 0) return top;
+    const top = topK(pool, this.scratch, k);
+    if (!prunable || top.length === 0) {
+      for (const l of touched) this.scratch[l] = 0;
+      return top;
+    }
     // Re-score the top k (and anything within rounding of the k-th) in query order.
     const kth = top[top.length - 1]!.score;
-    const band = top.length < k ? scored : scored.filter((h) => h.score >= kth - Math.abs(kth) * 1e-9 - 1e-12);
+    const band: LexicalHit[] = [];
+    for (const label of pool) {
+      const s = this.scratch[label]!;
+      if (top.length < k || s >= kth - Math.abs(kth) * 1e-9 - 1e-12) band.push({ label, score: s });
+    }
+    for (const l of touched) this.scratch[l] = 0;
     for (const h of band) {
       let total = 0;
       for (const { p, idf } of lists) {
@@ -392,6 +598,23 @@ export class LexicalIndex {
     return band.slice(0, k);
   }
 
+  /** k1·(1 − b + b·len/avg) by label, cached until the lengths or settings change. */
+  private lengthNorms(k1: number, b: number, avg: number): Float64Array {
+    const key = `${k1}:${b}:${avg}:${this.size}:${this.lengthByLabel.length}:${this.lengthVersion}`;
+    if (this.norms?.key !== key) {
+      const lengths = this.lengthByLabel;
+      const values = new Float64Array(lengths.length);
+      for (let l = 0; l < lengths.length; l++) values[l] = k1 * (1 - b + (b * lengths[l]!) / avg);
+      this.norms = { key, values };
+    }
+    return this.norms.values;
+  }
+
+  private selectBuffer(size: number): Float64Array {
+    if (this.selection.length < size) this.selection = new Float64Array(Math.max(size, this.selection.length * 2));
+    return this.selection;
+  }
+
   private setLength(label: number, length: number): void {
     if (label >= this.lengthByLabel.length) {
       const next = new Float64Array(Math.max(label + 1, this.lengthByLabel.length * 2, 1024));
@@ -399,6 +622,7 @@ export class LexicalIndex {
       this.lengthByLabel = next;
     }
     this.lengthByLabel[label] = length;
+    this.lengthVersion++;
   }
 
   private grow(label: number): void {
@@ -407,10 +631,16 @@ export class LexicalIndex {
     this.scratch = next;
   }
 
+  /** Number of terms with postings. */
+  get vocabularySize(): number {
+    this.compact();
+    return this.postings.terms.length;
+  }
+
   toJSON(): LexicalSnapshot {
     this.compact();
     const postings: LexicalSnapshot['postings'] = {};
-    for (const [term, p] of this.postings) postings[term] = [p.labels, p.tfs];
+    for (const [term, p] of this.postings.entries()) postings[term] = [Array.from(p.labels), Array.from(p.tfs)];
     return { options: this.options, lengths: [...this.lengths], postings };
   }
 
@@ -421,17 +651,110 @@ export class LexicalIndex {
       index.setLength(label, length);
       index.totalLength += length;
     }
-    for (const [term, [labels, tfs]] of Object.entries(snapshot.postings)) {
+    const terms = Object.keys(snapshot.postings);
+    const rows = new Uint32Array(terms.length + 1);
+    terms.forEach((term, t) => {
+      const [labels, tfs] = snapshot.postings[term]!;
       if (labels.length !== tfs.length) throw new Error(`lexical index: postings of "${term}" are inconsistent`);
-      for (let i = 1; i < labels.length && !index.unsorted; i++) if (labels[i - 1]! > labels[i]!) index.unsorted = true;
-      index.postings.set(term, { labels, tfs });
+      rows[t + 1] = rows[t]! + labels.length;
+    });
+    const labels = new Int32Array(rows[terms.length]!);
+    const tfs = new Float64Array(rows[terms.length]!);
+    terms.forEach((term, t) => {
+      labels.set(snapshot.postings[term]![0], rows[t]!);
+      tfs.set(snapshot.postings[term]![1], rows[t]!);
+    });
+    index.postings.load(terms, rows, labels, tfs);
+    return index;
+  }
+
+  /** The index as a JSON header and a compact buffer (see {@link LexicalHeader}). */
+  toBinary(): { header: LexicalHeader; data: Buffer } {
+    this.compact();
+    const { terms, rows, labels, tfs } = this.postings.raw();
+    const docs = [...this.lengths];
+    const half = tfs.every((tf) => tf >= 0 && tf <= 127.5 && Number.isInteger(tf * 2));
+    const varints = Buffer.allocUnsafe(labels.length * 5 + 16);
+    let v = 0;
+    for (let t = 0; t < terms.length; t++) {
+      let previous = 0;
+      for (let i = rows[t]!; i < rows[t + 1]!; i++) {
+        const delta = labels[i]! - previous;
+        previous = labels[i]!;
+        let z = delta >= 0 ? delta * 2 : -delta * 2 - 1;
+        while (z >= 0x80) {
+          varints[v++] = (z % 0x80) | 0x80;
+          z = Math.floor(z / 0x80);
+        }
+        varints[v++] = z;
+      }
     }
+    const parts: Array<[keyof LexicalHeader['layout'], Uint8Array]> = [
+      ['docLabels', new Uint8Array(Int32Array.from(docs, ([l]) => l).buffer)],
+      ['docLengths', new Uint8Array(Float64Array.from(docs, ([, len]) => len).buffer)],
+      ['rows', new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength)],
+      ['labels', varints.subarray(0, v)],
+      ['tfs', half ? Uint8Array.from(tfs, (tf) => tf * 2) : new Uint8Array(tfs.buffer, tfs.byteOffset, tfs.byteLength)],
+    ];
+    const layout = {} as LexicalHeader['layout'];
+    let offset = 0;
+    for (const [name, bytes] of parts) {
+      offset = Math.ceil(offset / 8) * 8;
+      layout[name] = [offset, bytes.byteLength];
+      offset += bytes.byteLength;
+    }
+    const data = Buffer.alloc(offset);
+    for (const [name, bytes] of parts) data.set(bytes, layout[name][0]);
+    const header: LexicalHeader = { options: this.options, terms, documents: docs.length, postings: labels.length, tfEncoding: half ? 'half-byte' : 'f64', layout };
+    return { header, data };
+  }
+
+  static fromBinary(header: LexicalHeader, data: Uint8Array): LexicalIndex {
+    const part = (name: keyof LexicalHeader['layout']): ArrayBuffer => {
+      const [offset, length] = header.layout[name];
+      if (!(offset >= 0 && length >= 0 && offset + length <= data.byteLength)) throw new Error(`lexical index: ${name} lies outside the data`);
+      const copy = new ArrayBuffer(length);
+      new Uint8Array(copy).set(data.subarray(offset, offset + length));
+      return copy;
+    };
+    const index = new LexicalIndex(header.options);
+    const docLabels = new Int32Array(part('docLabels'));
+    const docLengths = new Float64Array(part('docLengths'));
+    if (docLabels.length !== header.documents || docLengths.length !== header.documents) throw new Error('lexical index: document lengths are inconsistent');
+    for (let i = 0; i < docLabels.length; i++) {
+      index.lengths.set(docLabels[i]!, docLengths[i]!);
+      index.setLength(docLabels[i]!, docLengths[i]!);
+      index.totalLength += docLengths[i]!;
+    }
+    const rows = new Uint32Array(part('rows'));
+    const bytes = new Uint8Array(part('labels'));
+    const labels = new Int32Array(header.postings);
+    let v = 0;
+    for (let t = 0; t + 1 < rows.length; t++) {
+      let previous = 0;
+      for (let i = rows[t]!; i < rows[t + 1]! && i < labels.length; i++) {
+        let z = 0;
+        let scale = 1;
+        for (;;) {
+          if (v >= bytes.length) throw new Error('lexical index: labels end early');
+          const byte = bytes[v++]!;
+          z += (byte & 0x7f) * scale;
+          if (byte < 0x80) break;
+          scale *= 0x80;
+        }
+        previous += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        labels[i] = previous;
+      }
+    }
+    if (v !== bytes.length) throw new Error('lexical index: labels do not match their rows');
+    const tfs = header.tfEncoding === 'half-byte' ? Float64Array.from(new Uint8Array(part('tfs')), (x) => x / 2) : new Float64Array(part('tfs'));
+    index.postings.load(header.terms, rows, labels, tfs);
     return index;
   }
 }
 
 /** Index of `label` in ascending `labels`, or -1. */
-function findLabel(labels: number[], label: number): number {
+function findLabel(labels: ArrayLike<number>, label: number): number {
   let lo = 0;
   let hi = labels.length - 1;
   while (lo <= hi) {
@@ -444,10 +767,10 @@ function findLabel(labels: number[], label: number): number {
   return -1;
 }
 
-/** The k-th largest of `values` (k ≤ length), by quickselect; reorders `values`. */
-function kthLargest(values: number[], k: number): number {
+/** The k-th largest of the first `n` values (k ≤ n), by quickselect; reorders them. */
+function kthLargest(values: Float64Array, n: number, k: number): number {
   let lo = 0;
-  let hi = values.length - 1;
+  let hi = n - 1;
   const target = k - 1;
   while (lo < hi) {
     const pivot = values[(lo + hi) >>> 1]!;
@@ -471,37 +794,55 @@ function kthLargest(values: number[], k: number): number {
   return values[target]!;
 }
 
-/** The k best hits (score descending, then label ascending), without sorting all of them. */
-function topK(hits: LexicalHit[], k: number): LexicalHit[] {
-  const better = (x: LexicalHit, y: LexicalHit) => x.score > y.score || (x.score === y.score && x.label < y.label);
-  if (hits.length <= k * 4) return hits.sort((x, y) => y.score - x.score || x.label - y.label).slice(0, k);
-  // A min-heap (worst of the best k on top).
-  const heap: LexicalHit[] = [];
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && better(heap[m]!, heap[l]!)) m = l;
-      if (r < heap.length && better(heap[m]!, heap[r]!)) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-      i = m;
-    }
+/**
+ * The k best of `labels` by `scores[label]` (descending, then label ascending), as hits, without
+ * sorting or allocating for all of them (a min-heap of the best k in typed arrays).
+ */
+function topK(labels: readonly number[], scores: Float64Array, k: number): LexicalHit[] {
+  if (labels.length <= k * 4) {
+    return labels.map((label) => ({ label, score: scores[label]! })).sort((x, y) => y.score - x.score || x.label - y.label).slice(0, k);
+  }
+  const hs = new Float64Array(k);
+  const hl = new Int32Array(k);
+  let size = 0;
+  // "a ranks below b": lower score, or same score and higher label.
+  const below = (sa: number, la: number, sb: number, lb: number) => sa < sb || (sa === sb && la > lb);
+  const swap = (i: number, j: number) => {
+    const s = hs[i]!;
+    hs[i] = hs[j]!;
+    hs[j] = s;
+    const l = hl[i]!;
+    hl[i] = hl[j]!;
+    hl[j] = l;
   };
-  for (const h of hits) {
-    if (heap.length < k) {
-      heap.push(h);
-      for (let i = heap.length - 1; i > 0; ) {
+  for (const label of labels) {
+    const s = scores[label]!;
+    if (size < k) {
+      let i = size++;
+      hs[i] = s;
+      hl[i] = label;
+      while (i > 0) {
         const parent = (i - 1) >> 1;
-        if (!better(heap[parent]!, heap[i]!)) break;
-        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+        if (!below(hs[i]!, hl[i]!, hs[parent]!, hl[parent]!)) break;
+        swap(i, parent);
         i = parent;
       }
-    } else if (better(h, heap[0]!)) {
-      heap[0] = h;
-      down(0);
+    } else if (below(hs[0]!, hl[0]!, s, label)) {
+      hs[0] = s;
+      hl[0] = label;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < size && below(hs[l]!, hl[l]!, hs[m]!, hl[m]!)) m = l;
+        if (r < size && below(hs[r]!, hl[r]!, hs[m]!, hl[m]!)) m = r;
+        if (m === i) break;
+        swap(i, m);
+        i = m;
+      }
     }
   }
-  return heap.sort((x, y) => y.score - x.score || x.label - y.label);
+  const out: LexicalHit[] = [];
+  for (let i = 0; i < size; i++) out.push({ label: hl[i]!, score: hs[i]! });
+  return out.sort((x, y) => y.score - x.score || x.label - y.label);
 }
