@@ -117,7 +117,8 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
   if (embedder && (!model || model.id !== embedder.modelId || model.dimension !== embedder.dimension)) {
     if (model) log.info({ was: model.id, now: embedder.modelId }, 'embedding model changed: re-embedding every chunk');
     model = { id: embedder.modelId, dimension: embedder.dimension, hnsw };
-    dense = DenseIndex.create(embedder.dimension, Math.max(64, articles.length * 16), hnsw);
+    // Room for what is indexed now; the graph grows by half when full (hnswlib reserves memory per slot).
+    dense = DenseIndex.create(embedder.dimension, Math.max(64, index.chunks.size), hnsw);
     denseIsNew = true;
     for (const entry of Object.values(index.manifest.files)) entry.embedded = false;
     rebuilt = rebuilt || Object.keys(index.manifest.files).length > 0;
@@ -200,7 +201,7 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
     const labels = Int32Array.from(denseAdds, ([label]) => label);
     const packed = new Float32Array(denseAdds.length * dimension);
     denseAdds.forEach(([, v], i) => packed.set(v, i * dimension));
-    background = DenseIndex.buildInWorker(dimension, labels, packed, options.indexDir, hnsw, Math.max(denseAdds.length, articles.length * 16)).catch(
+    background = DenseIndex.buildInWorker(dimension, labels, packed, options.indexDir, hnsw, denseAdds.length + Math.ceil(denseAdds.length / 20) + 64).catch(
       (error: unknown) => {
         log.warn({ err: describeError(error) }, 'building the vector index on a worker thread failed; building it here');
         return null;

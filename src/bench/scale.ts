@@ -140,8 +140,7 @@ export async function benchScale(ctx: BenchContext, label: string, target: numbe
   const files: Record<string, number> = {};
   for (const f of fs.readdirSync(path.join(indexDir, gen))) files[f] = mb(fs.statSync(path.join(indexDir, gen, f)).size);
   const indexBytes = folderBytes(path.join(indexDir, gen));
-  const vocabulary = (index.lexical.toJSON as () => { postings: object })().postings;
-  const vocabularyTerms = Object.keys(vocabulary).length;
+  const vocabularyTerms = index.lexical.vocabularySize;
 
   const tl = timer();
   loadIndex(indexDir);
