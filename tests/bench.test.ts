@@ -92,7 +92,7 @@ describe('BM25 search with pruning', () => {
     chunks.forEach((c, i) => lexical.add(i, { text: c.text, title: c.title, heading: c.heading, meta: metadataText(c) }));
     for (let i = 0; i < chunks.length; i += 37) lexical.remove(i);
     const internals = lexical as unknown as {
-      postings: { get(term: string): { labels: Int32Array; tfs: Float64Array } | undefined };
+      postings: { get(term: string): { labels: Int32Array; tfs: ArrayLike<number>; scale: number } | undefined };
       removed: Set<number>;
       lengths: Map<number, number>;
       totalLength: number;
@@ -107,7 +107,7 @@ describe('BM25 search with pruning', () => {
         const idf = lexical.idf(term) * weight;
         p.labels.forEach((label, i) => {
           if (internals.removed.has(label)) return;
-          const tf = p.tfs[i]!;
+          const tf = p.tfs[i]! * p.scale;
           const s = (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * internals.lengths.get(label)!) / avg));
           scores.set(label, (scores.get(label) ?? 0) + s);
         });

@@ -103,8 +103,13 @@ export interface LexicalHit {
 /** One term's postings: labels (ascending unless {@link PostingsStore.unsorted}) and term frequencies. */
 interface Postings {
   labels: Int32Array;
-  tfs: Float64Array;
+  /** Term frequencies are `tfs[i] * scale`. */
+  tfs: Float64Array | Uint8Array;
+  scale: number;
 }
+
+/** Whether a term frequency is kept exactly as one byte of tf×2 (the default field weights give halves). */
+const isHalf = (tf: number) => tf >= 0 && tf <= 127.5 && Number.isInteger(tf * 2);
 
 /** Serialised form (JSON-safe). */
 export interface LexicalSnapshot {
@@ -130,9 +135,11 @@ export interface LexicalHeader {
 }
 
 /**
- * Every term's postings in flat typed arrays, in rows by term id (compressed sparse rows): 12
- * bytes a posting and a few dozen bytes a term, all outside the garbage collector's way (a JS
- * array pair per term cost ~3× the memory at 100k chunks and slowed building down with GC).
+ * Every term's postings in flat typed arrays, in rows by term id (compressed sparse rows): 5
+ * bytes a posting (a label, and tf×2 in a byte while every tf is a half up to 127.5, as the
+ * default weights give; 12 bytes otherwise) and a few dozen bytes a term, all outside the
+ * garbage collector's way (a JS array pair per term cost ~6× the memory at 100k chunks and
+ * slowed building down with GC).
  * Postings added since the last read wait in an append buffer and are merged into the rows on
  * the next read, in one pass (building adds everything, then reads).
  */
@@ -143,7 +150,9 @@ class PostingsStore {
   private rows: Uint32Array = new Uint32Array(1);
   private rowCount = 0;
   private labels: Int32Array = new Int32Array(0);
-  private tfs: Float64Array = new Float64Array(0);
+  private tfs: Float64Array | Uint8Array = new Uint8Array(0);
+  /** 0.5 while `tfs` holds tf×2 as bytes, 1 when it holds tfs as float64. */
+  private tfScale = 0.5;
   /** Last label appended to each term (to notice a list going out of label order). */
   private last = new Int32Array(0);
   private pendingTerm = new Int32Array(0);
@@ -190,25 +199,29 @@ class PostingsStore {
     const rows = new Uint32Array(n + 1);
     for (let t = 0; t < n; t++) rows[t + 1] = rows[t]! + counts[t]!;
     const labels = new Int32Array(rows[n]!);
-    const tfs = new Float64Array(rows[n]!);
+    let half = this.tfScale === 0.5;
+    for (let i = 0; i < this.pending && half; i++) half = isHalf(this.pendingTf[i]!);
+    const tfs = half ? new Uint8Array(rows[n]!) : new Float64Array(rows[n]!);
     const fill = new Uint32Array(n);
     for (let t = 0; t < this.rowCount; t++) {
       const from = this.rows[t]!;
       const to = this.rows[t + 1]!;
       labels.set(this.labels.subarray(from, to), rows[t]!);
-      tfs.set(this.tfs.subarray(from, to), rows[t]!);
+      if (half || this.tfScale === 1) tfs.set(this.tfs.subarray(from, to), rows[t]!);
+      else for (let i = from; i < to; i++) tfs[rows[t]! + i - from] = this.tfs[i]! * this.tfScale;
       fill[t] = to - from;
     }
     for (let i = 0; i < this.pending; i++) {
       const t = this.pendingTerm[i]!;
       const at = rows[t]! + fill[t]!++;
       labels[at] = this.pendingLabel[i]!;
-      tfs[at] = this.pendingTf[i]!;
+      tfs[at] = half ? this.pendingTf[i]! * 2 : this.pendingTf[i]!;
     }
     this.rows = rows;
     this.rowCount = n;
     this.labels = labels;
     this.tfs = tfs;
+    this.tfScale = half ? 0.5 : 1;
     this.pending = 0;
     this.pendingTerm = new Int32Array(0);
     this.pendingLabel = new Int32Array(0);
@@ -222,7 +235,7 @@ class PostingsStore {
     this.flush();
     const from = this.rows[id]!;
     const to = this.rows[id + 1]!;
-    return { labels: this.labels.subarray(from, to), tfs: this.tfs.subarray(from, to) };
+    return { labels: this.labels.subarray(from, to), tfs: this.tfs.subarray(from, to), scale: this.tfScale };
   }
 
   /** Number of postings of a term (removed documents included). */
@@ -244,7 +257,7 @@ class PostingsStore {
     const keep: number[] = [];
     const rows = [0];
     const labels = new Int32Array(this.labels.length);
-    const tfs = new Float64Array(this.tfs.length);
+    const tfs = this.tfScale === 0.5 ? new Uint8Array(this.tfs.length) : new Float64Array(this.tfs.length);
     let at = 0;
     for (let t = 0; t < this.rowCount; t++) {
       const start = at;
@@ -275,18 +288,20 @@ class PostingsStore {
   *entries(): Generator<[string, Postings]> {
     this.flush();
     for (let t = 0; t < this.rowCount; t++) {
-      yield [this.terms[t]!, { labels: this.labels.subarray(this.rows[t], this.rows[t + 1]), tfs: this.tfs.subarray(this.rows[t], this.rows[t + 1]) }];
+      const from = this.rows[t]!;
+      const to = this.rows[t + 1]!;
+      yield [this.terms[t]!, { labels: this.labels.subarray(from, to), tfs: this.tfs.subarray(from, to), scale: this.tfScale }];
     }
   }
 
   /** The rows as they are (for serialising). */
-  raw(): { terms: string[]; rows: Uint32Array; labels: Int32Array; tfs: Float64Array } {
+  raw(): { terms: string[]; rows: Uint32Array; labels: Int32Array; tfs: Float64Array | Uint8Array; scale: number } {
     this.flush();
-    return { terms: this.terms, rows: this.rows, labels: this.labels, tfs: this.tfs };
+    return { terms: this.terms, rows: this.rows, labels: this.labels, tfs: this.tfs, scale: this.tfScale };
   }
 
   /** Replaces everything with these rows (labels of each row ascending unless `unsorted`). */
-  load(terms: string[], rows: Uint32Array, labels: Int32Array, tfs: Float64Array): void {
+  load(terms: string[], rows: Uint32Array, labels: Int32Array, tfs: Float64Array | Uint8Array, scale: number): void {
     if (rows.length !== terms.length + 1 || rows[terms.length] !== labels.length || labels.length !== tfs.length) {
       throw new Error('lexical index: postings rows are inconsistent');
     }
@@ -300,6 +315,7 @@ class PostingsStore {
     this.rowCount = terms.length;
     this.labels = labels;
     this.tfs = tfs;
+    this.tfScale = scale;
     this.last = new Int32Array(terms.length);
     for (let t = 0; t < terms.length; t++) {
       const from = rows[t]!;
@@ -561,13 +577,13 @@ export class LexicalIndex {
           if (removed?.has(label)) continue;
           if (label >= this.scratch.length) this.grow(label);
           if (this.scratch[label] === 0) touched.push(label);
-          const total = (this.scratch[label]! += score(idf, p.tfs[i]!, label));
+          const total = (this.scratch[label]! += score(idf, p.tfs[i]! * p.scale, label));
           if (total > best) best = total;
         }
       } else {
         for (const label of candidates) {
           const i = findLabel(p.labels, label);
-          if (i >= 0) this.scratch[label]! += score(idf, p.tfs[i]!, label);
+          if (i >= 0) this.scratch[label]! += score(idf, p.tfs[i]! * p.scale, label);
         }
       }
       remaining -= bound;
@@ -590,7 +606,7 @@ export class LexicalIndex {
       let total = 0;
       for (const { p, idf } of lists) {
         const i = findLabel(p.labels, h.label);
-        if (i >= 0) total += score(idf, p.tfs[i]!, h.label);
+        if (i >= 0) total += score(idf, p.tfs[i]! * p.scale, h.label);
       }
       h.score = total;
     }
@@ -640,7 +656,7 @@ export class LexicalIndex {
   toJSON(): LexicalSnapshot {
     this.compact();
     const postings: LexicalSnapshot['postings'] = {};
-    for (const [term, p] of this.postings.entries()) postings[term] = [Array.from(p.labels), Array.from(p.tfs)];
+    for (const [term, p] of this.postings.entries()) postings[term] = [Array.from(p.labels), Array.from(p.tfs, (tf) => tf * p.scale)];
     return { options: this.options, lengths: [...this.lengths], postings };
   }
 
@@ -664,16 +680,16 @@ export class LexicalIndex {
       labels.set(snapshot.postings[term]![0], rows[t]!);
       tfs.set(snapshot.postings[term]![1], rows[t]!);
     });
-    index.postings.load(terms, rows, labels, tfs);
+    index.postings.load(terms, rows, labels, tfs, 1);
     return index;
   }
 
   /** The index as a JSON header and a compact buffer (see {@link LexicalHeader}). */
   toBinary(): { header: LexicalHeader; data: Buffer } {
     this.compact();
-    const { terms, rows, labels, tfs } = this.postings.raw();
+    const { terms, rows, labels, tfs, scale } = this.postings.raw();
     const docs = [...this.lengths];
-    const half = tfs.every((tf) => tf >= 0 && tf <= 127.5 && Number.isInteger(tf * 2));
+    const half = scale === 0.5 || tfs.every((tf) => isHalf(tf * scale));
     const varints = Buffer.allocUnsafe(labels.length * 5 + 16);
     let v = 0;
     for (let t = 0; t < terms.length; t++) {
@@ -694,7 +710,7 @@ export class LexicalIndex {
       ['docLengths', new Uint8Array(Float64Array.from(docs, ([, len]) => len).buffer)],
       ['rows', new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength)],
       ['labels', varints.subarray(0, v)],
-      ['tfs', half ? Uint8Array.from(tfs, (tf) => tf * 2) : new Uint8Array(tfs.buffer, tfs.byteOffset, tfs.byteLength)],
+      ['tfs', scale === 0.5 ? (tfs as Uint8Array) : half ? Uint8Array.from(tfs, (tf) => tf * 2) : new Uint8Array(tfs.buffer, tfs.byteOffset, tfs.byteLength)],
     ];
     const layout = {} as LexicalHeader['layout'];
     let offset = 0;
@@ -747,8 +763,8 @@ export class LexicalIndex {
       }
     }
     if (v !== bytes.length) throw new Error('lexical index: labels do not match their rows');
-    const tfs = header.tfEncoding === 'half-byte' ? Float64Array.from(new Uint8Array(part('tfs')), (x) => x / 2) : new Float64Array(part('tfs'));
-    index.postings.load(header.terms, rows, labels, tfs);
+    const half = header.tfEncoding === 'half-byte';
+    index.postings.load(header.terms, rows, labels, half ? new Uint8Array(part('tfs')) : new Float64Array(part('tfs')), half ? 0.5 : 1);
     return index;
   }
 }
