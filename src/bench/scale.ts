@@ -43,7 +43,10 @@ export interface ScaleEntry {
   load_index_s: number;
   /** Child process: openEngine over the corpus folder (reads and parses every article) and the index. */
   start_s: number;
+  /** RSS once started and the garbage of starting collected (a forced GC): what a serving bot keeps. */
   rss_mb: number;
+  /** RSS right after start, before that collection. */
+  rss_at_start_mb: number;
   rss_after_queries_mb: number;
   peak_rss_mb: number;
   query_p50_ms: number;
@@ -70,7 +73,7 @@ const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 /** Runs the bench child and returns its JSON line. */
 export function runChild<T>(args: Record<string, unknown>): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, JSON.stringify(args)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -87,6 +90,7 @@ export function runChild<T>(args: Record<string, unknown>): Promise<T> {
 export interface ChildScaleResult {
   start_s: number;
   rss_mb: number;
+  rss_after_gc_mb: number;
   rss_after_queries_mb: number;
   peak_rss_mb: number;
   chunks: number;
@@ -181,10 +185,11 @@ export async function benchScale(ctx: BenchContext, label: string, target: numbe
   fs.writeFileSync(path.join(corpusDir, edited.id), edited.raw);
 
   // Load and query in a fresh process.
-  ctx.say(`scale ${label}: start + queries in a fresh process`);
+  ctx.say(`scale ${label}: start + queries in a fresh process (the product re-reads every article on start)`);
   const nQueries = ctx.quick ? 40 : 300;
   const queryTexts = [...ctx.questions, ...syntheticQuestions(corpus.sample, nQueries, 11)].slice(0, nQueries);
   const child = await runChild<ChildScaleResult>({ mode: 'scale', corpusDir, indexDir, questions: queryTexts, warmup: ctx.quick ? 5 : 30 });
+  if (child.chunks !== re.index.chunks.size) throw new Error(`the started engine has ${child.chunks} chunks, the index ${re.index.chunks.size}: it re-indexed on start`);
   const q = (xs: number[], p: number) => round(percentile(xs, p), 3);
   fs.rmSync(corpusDir, { recursive: true, force: true });
   return {
@@ -207,7 +212,8 @@ export async function benchScale(ctx: BenchContext, label: string, target: numbe
     index_files_mb: files,
     load_index_s: round(loadIndexS, 2),
     start_s: child.start_s,
-    rss_mb: child.rss_mb,
+    rss_mb: child.rss_after_gc_mb,
+    rss_at_start_mb: child.rss_mb,
     rss_after_queries_mb: child.rss_after_queries_mb,
     peak_rss_mb: child.peak_rss_mb,
     query_p50_ms: q(child.totals_ms, 50),
