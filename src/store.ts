@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { IndexError, describeError } from './errors.js';
 import { DenseIndex, DEFAULT_HNSW, type HnswParams } from './retrieve/dense.js';
-import { LexicalIndex, type LexicalHeader, type LexicalOptions } from './retrieve/lexical.js';
+import { LexicalIndex, type LexicalHeader, type LexicalOptions, type LexicalSnapshot } from './retrieve/lexical.js';
 import type { ArticleInfo, Chunk, DocId } from './types.js';
 
 /**
@@ -237,14 +237,19 @@ export function loadIndex(indexDir: string): CorpusIndex {
     const manifestBytes = fs.readFileSync(path.join(dir, 'manifest.json'));
     if (sha256(manifestBytes) !== manifestSum) throw new Error('manifest.json does not match its checksum (truncated or corrupted)');
     const manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
-    if (manifest.format !== STORE_FORMAT) throw new Error(`format ${manifest.format}, this version reads ${STORE_FORMAT}`);
+    // Format 1 (plain JSON chunks and postings) is still read, so upgrading re-embeds nothing;
+    // the next save writes the current format.
+    if (manifest.format !== STORE_FORMAT && manifest.format !== 1) throw new Error(`format ${manifest.format}, this version reads ${STORE_FORMAT} and 1`);
     const read = (name: string): Buffer => {
       const data = fs.readFileSync(path.join(dir, name));
       if (sha256(data) !== manifest.checksums[name]) throw new Error(`${name} does not match its checksum (truncated or corrupted)`);
       return data;
     };
-    const chunkList = decodeChunks(JSON.parse(read('chunks.json').toString('utf8')) as ChunkFile);
-    const lexical = LexicalIndex.fromBinary(JSON.parse(read('lexical.json').toString('utf8')) as LexicalHeader, read('postings.bin'));
+    const v1 = manifest.format === 1;
+    const chunkJson = JSON.parse(read('chunks.json').toString('utf8')) as unknown;
+    const chunkList = v1 ? (chunkJson as Array<[number, Chunk]>) : decodeChunks(chunkJson as ChunkFile);
+    const lexicalJson = JSON.parse(read('lexical.json').toString('utf8')) as unknown;
+    const lexical = v1 ? LexicalIndex.fromJSON(lexicalJson as LexicalSnapshot) : LexicalIndex.fromBinary(lexicalJson as LexicalHeader, read('postings.bin'));
     let dense: DenseIndex | null = null;
     if (manifest.model) {
       read('hnsw.bin');
@@ -284,7 +289,7 @@ export function saveIndex(indexDir: string, index: CorpusIndex): void {
       index.dense.write(path.join(dir, 'hnsw.bin'));
       checksums['hnsw.bin'] = sha256(fs.readFileSync(path.join(dir, 'hnsw.bin')));
     }
-    index.manifest = { ...index.manifest, chunks: index.chunks.size, updatedAt: new Date().toISOString(), checksums };
+    index.manifest = { ...index.manifest, format: STORE_FORMAT, chunks: index.chunks.size, updatedAt: new Date().toISOString(), checksums };
     const manifest = JSON.stringify(index.manifest, null, 1);
     writeFileDurable(path.join(dir, 'manifest.json'), manifest);
     syncFolder(dir);
