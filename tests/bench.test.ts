@@ -13,7 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { loadEmbedder } from '../src/embed.js';
+import { syncIndex } from '../src/indexing.js';
+import { loadIndex } from '../src/store.js';
+import { FakeEmbedder } from './helpers/fake-embedder.js';
 import { chunkArticle, DEFAULT_CHUNK_OPTIONS, metadataText } from '../src/ingest/chunk.js';
 import { readCorpus } from '../src/ingest/corpus.js';
 import { silentLogger } from '../src/log.js';
@@ -180,5 +184,48 @@ describe('embedder', () => {
     const { embedder } = await loadEmbedder({ embeddingModel: 'x', modelDir: TWIN, modelCacheDir: os.tmpdir() }, silentLogger());
     // One text per call, as the engine embeds questions (the int8 model quantizes per call).
     for (const [i, t] of texts.entries()) expect(Array.from((await embedder!.embedQueries([t]))[0]!)).toEqual(Array.from(theirs[i]!));
+  }, 60_000);
+});
+
+describe('index format 1 (before the compact store the bench led to)', () => {
+  it('is still read, without re-embedding, and is saved in the current format on the next change', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-v1-'));
+    try {
+      const corpusDir = path.join(ROOT, 'tests', 'fixtures', 'corpus');
+      const indexDir = path.join(dir, 'index');
+      const { index } = await syncIndex({ corpusDir, indexDir, embedder: new FakeEmbedder(), log: silentLogger() });
+      // Rewrite the generation as format 1 wrote it: chunks and postings as plain JSON.
+      const gen = path.join(indexDir, fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').split(' ')[0]!.trim());
+      const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+      const chunks = JSON.stringify([...index.chunks]);
+      const lexical = JSON.stringify(index.lexical.toJSON());
+      fs.writeFileSync(path.join(gen, 'chunks.json'), chunks);
+      fs.writeFileSync(path.join(gen, 'lexical.json'), lexical);
+      fs.rmSync(path.join(gen, 'postings.bin'));
+      const manifest = JSON.parse(fs.readFileSync(path.join(gen, 'manifest.json'), 'utf8'));
+      manifest.format = 1;
+      manifest.checksums = { 'chunks.json': sha(chunks), 'lexical.json': sha(lexical), 'hnsw.bin': sha(fs.readFileSync(path.join(gen, 'hnsw.bin'))) };
+      const text = JSON.stringify(manifest, null, 1);
+      fs.writeFileSync(path.join(gen, 'manifest.json'), text);
+      fs.writeFileSync(path.join(indexDir, 'CURRENT'), `${path.basename(gen)} ${sha(text)}\n`);
+
+      const old = loadIndex(indexDir);
+      expect(old.manifest.format).toBe(1);
+      expect([...old.chunks]).toEqual([...index.chunks]);
+      const embedder = new FakeEmbedder();
+      const extra = path.join(dir, 'corpus');
+      fs.cpSync(corpusDir, extra, { recursive: true });
+      fs.writeFileSync(path.join(extra, '009_new.txt'), 'خبر جديد\nقال المتحدث إن المحادثات ستستمر خلال الأسبوع المقبل في العاصمة.\n');
+      const { changes } = await syncIndex({ corpusDir: extra, indexDir, embedder, log: silentLogger() });
+      expect(changes.rebuilt).toBe(false);
+      expect(changes.added).toEqual(['009_new.txt']);
+      const now = loadIndex(indexDir);
+      // Only the new article was embedded.
+      expect(embedder.passagesEmbedded).toBe(now.manifest.files['009_new.txt']!.labels.length);
+      expect(now.manifest.format).toBeGreaterThan(1);
+      for (const [label, chunk] of index.chunks) expect(now.chunks.get(label)).toEqual(chunk);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
