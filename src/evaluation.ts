@@ -7,6 +7,7 @@
  * (ARCD, XQuAD) is converted, with gold passages found by their text.
  */
 import { createHash } from 'node:crypto';
+import { rng } from './random.js';
 import { normalize } from './text/arabic.js';
 import type { Answer, Article, DocId, Hit } from './types.js';
 
@@ -172,21 +173,9 @@ export function figures(js: Judgement[]): Figures {
   };
 }
 
-/** Deterministic PRNG (mulberry32) so intervals are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Percentile bootstrap 95% intervals for every figure. */
 export function bootstrap(js: Judgement[], rounds = 1000, seed = 13): Record<keyof Omit<Figures, 'n'>, [number, number]> {
-  const random = prng(seed);
+  const random = rng(seed);
   const samples: Figures[] = [];
   for (let r = 0; r < rounds; r++) {
     const draw = Array.from({ length: js.length }, () => js[Math.floor(random() * js.length)]!);
