@@ -96,13 +96,19 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
     phases[phase] += now - clock;
     clock = now;
   };
-  const { articles, skipped } = options.articles ? { articles: options.articles, skipped: [] } : await readCorpus(options.corpusDir, log);
   let rebuilt = false;
   let index = options.force ? null : options.current ?? loadUsable(options, chunker, lexicalOptions);
   if (!index) {
     index = CorpusIndex.empty(chunker, lexicalOptions);
     rebuilt = true;
   }
+  // Files whose content hash the index already has are read and hashed, not parsed again.
+  const indexed = index.manifest.files;
+  const { articles, skipped, unchanged } = options.articles
+    ? { articles: options.articles, skipped: [], unchanged: [] }
+    : await readCorpus(options.corpusDir, log, { unchanged: (name, hash) => indexed[name]?.hash === hash });
+  const parsed = new Map(articles.map((a) => [a.id, a]));
+  const present = [...articles.map((a) => ({ id: a.id, hash: a.hash })), ...unchanged].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   // Vectors of another model are dropped wholesale, never mixed with new ones.
   let model = index.manifest.model;
@@ -125,19 +131,19 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
   }
 
   const files = index.manifest.files;
-  const byId = new Map(articles.map((a) => [a.id, a]));
+  const byId = new Map(present.map((a) => [a.id, a]));
   const added: string[] = [];
   const changed: string[] = [];
   const removed = Object.keys(files).filter((id) => !byId.has(id));
   const toChunk: Article[] = [];
-  for (const article of articles) {
-    const entry = files[article.id];
+  for (const { id, hash } of present) {
+    const entry = files[id];
     if (!entry) {
-      added.push(article.id);
-      toChunk.push(article);
-    } else if (entry.hash !== article.hash) {
-      changed.push(article.id);
-      toChunk.push(article);
+      added.push(id);
+      toChunk.push(parsed.get(id)!);
+    } else if (entry.hash !== hash) {
+      changed.push(id);
+      toChunk.push(parsed.get(id)!);
     }
   }
   const countTokens = chunking.countTokens ?? (embedder ? (t: string) => embedder.countTokens(t) : undefined);
@@ -148,10 +154,10 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
   const vectors = new Map<Chunk, Float32Array>();
   if (embedder && dense) {
     const pending: Chunk[] = [];
-    for (const article of articles) {
-      const chunks = fresh.get(article.id);
+    for (const { id } of present) {
+      const chunks = fresh.get(id);
       if (chunks) pending.push(...chunks);
-      else if (!files[article.id]!.embedded) pending.push(...files[article.id]!.labels.map((l) => index!.chunks.get(l)!));
+      else if (!files[id]!.embedded) pending.push(...files[id]!.labels.map((l) => index!.chunks.get(l)!));
     }
     if (pending.length > 0) {
       const embedded = await embedder.embedPassages(pending.map((c) => c.text), options.onProgress);
@@ -171,9 +177,10 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
   }
   const lexicalAdds: Array<[number, Chunk]> = [];
   const denseAdds: Array<[number, Float32Array]> = [];
-  for (const article of articles) {
-    const chunks = fresh.get(article.id);
-    if (chunks) {
+  for (const { id } of present) {
+    const chunks = fresh.get(id);
+    const article = parsed.get(id);
+    if (chunks && article) {
       const labels: number[] = [];
       for (const chunk of chunks) {
         const label = index.manifest.nextLabel++;
@@ -189,9 +196,9 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
         embedded: Boolean(embedder && dense),
         info: { file: article.id, title: article.title, outlet: article.outlet, agency: article.agency, date: article.date },
       };
-    } else if (embedder && dense && !files[article.id]!.embedded) {
-      for (const label of files[article.id]!.labels) denseAdds.push([label, vectors.get(index.chunks.get(label)!)!]);
-      files[article.id]!.embedded = true;
+    } else if (embedder && dense && !files[id]!.embedded) {
+      for (const label of files[id]!.labels) denseAdds.push([label, vectors.get(index.chunks.get(label)!)!]);
+      files[id]!.embedded = true;
     }
   }
   // A new graph of many vectors is built on a worker thread while this one builds the lexical index.
@@ -235,7 +242,7 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
     seconds: (Date.now() - started) / 1000,
   };
   if (dirty) log.info({ ...changes, skipped: skipped.length }, 'index updated');
-  if (index.chunks.size === 0 && articles.length === 0) {
+  if (index.chunks.size === 0 && present.length === 0) {
     log.warn(`No readable articles in ${options.corpusDir}: every question will be answered with a refusal until articles are added.`);
   }
   return { index, changes, phases };

@@ -47,6 +47,18 @@ describe('persisted index', () => {
     expect(changes.rebuilt).toBe(false);
   });
 
+  it('does not parse files whose content the index already has', async () => {
+    const { index } = await sync();
+    const { readCorpus } = await import('../src/ingest/corpus.js');
+    fs.appendFileSync(path.join(corpusDir, '001_e807085ce81d8918.txt'), '\nسطر جديد يضاف إلى المقال لاختبار التغيير.\n');
+    const read = await readCorpus(corpusDir, log, { unchanged: (name, hash) => index.manifest.files[name]?.hash === hash });
+    expect(read.articles.map((a) => a.id)).toEqual(['001_e807085ce81d8918.txt']);
+    expect(read.unchanged.map((u) => u.id).sort()).toEqual(Object.keys(index.manifest.files).filter((f) => !f.startsWith('001_')).sort());
+    const { changes } = await sync();
+    expect(changes.changed).toEqual(['001_e807085ce81d8918.txt']);
+    expect(changes.added.concat(changes.removed)).toEqual([]);
+  });
+
   it('re-embeds only the article that changed, and drops a removed one', async () => {
     const embedder = new FakeEmbedder();
     const { index: before } = await sync(embedder);

@@ -9,7 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { CorpusError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Article } from '../types.js';
+import type { Article, DocId } from '../types.js';
 import { parseArticle } from './articles.js';
 
 /** Default largest file read: 5 MB (a news article is a few KB). */
@@ -18,10 +18,18 @@ export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 export interface ReadCorpusOptions {
   /** Files larger than this many bytes are skipped. Default {@link DEFAULT_MAX_BYTES}. */
   maxBytes?: number;
+  /**
+   * Whether a file with this name and content hash is already indexed: such a file is not
+   * parsed again (start-up of a large corpus would otherwise re-parse every article).
+   */
+  unchanged?: (name: string, hash: string) => boolean;
 }
 
 export interface CorpusRead {
+  /** Articles read and parsed (new or changed ones when `unchanged` was given). */
   articles: Article[];
+  /** Files found unchanged by `options.unchanged`: read and hashed, not parsed. */
+  unchanged: Array<{ id: DocId; hash: string }>;
   /** Files that could not be used, by file name, with the reason. */
   skipped: Array<{ file: string; reason: string }>;
 }
@@ -44,6 +52,7 @@ export async function readCorpus(dir: string, log: Logger, options: ReadCorpusOp
   const folder = path.resolve(dir);
   const { entries, realFolder } = await listFolder(folder);
   const articles: Article[] = [];
+  const unchanged: CorpusRead['unchanged'] = [];
   const skipped: CorpusRead['skipped'] = [];
   const seen = new Map<string, string>();
   const skip = (file: string, reason: string, extra: Record<string, unknown> = {}) => {
@@ -64,6 +73,10 @@ export async function readCorpus(dir: string, log: Logger, options: ReadCorpusOp
       continue;
     }
     seen.set(loaded.hash, name);
+    if (options.unchanged?.(name, loaded.hash)) {
+      unchanged.push({ id: name, hash: loaded.hash });
+      continue;
+    }
     let article: Article;
     try {
       article = parseArticle({ id: name, raw: loaded.text, path: file, hash: loaded.hash });
@@ -78,7 +91,7 @@ export async function readCorpus(dir: string, log: Logger, options: ReadCorpusOp
     articles.push(article);
   }
   log.debug({ folder, articles: articles.length, skipped: skipped.length }, 'corpus read');
-  return { articles, skipped };
+  return { articles, unchanged, skipped };
 }
 
 /** Names of the `*.txt` entries of the folder, sorted; throws {@link CorpusError} when it cannot be listed. */
