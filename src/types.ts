@@ -167,6 +167,8 @@ export interface Answer {
     /** Question words (after stopwords) and how many of them the best sentence itself holds. */
     words: number;
     matched: number;
+    /** Question words in the best sentence or a sentence next to it. */
+    near: number;
     dense: number | null;
   };
   timings: Timings;

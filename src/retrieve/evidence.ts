@@ -37,6 +37,8 @@ export interface SentenceEvidence {
   score: number;
   /** Question words the sentence itself holds. */
   matched: Set<string>;
+  /** Question words the sentence or a sentence next to it holds. */
+  near: Set<string>;
 }
 
 const NUMBER_QUESTION = /(^|\s)(كم|قديش|كديش|اديش|how many|how much|how long)(\s|$)/;
@@ -115,6 +117,7 @@ export class EvidenceScorer {
       const own = sentenceTerms[i]!;
       const neighbours = [sentenceTerms[i - 1], sentenceTerms[i + 1]].filter((x): x is Set<string> => x !== undefined);
       const matched = new Set<string>();
+      const near = new Set<string>();
       let covered = 0;
       for (const u of this.units) {
         let credit = 0;
@@ -126,6 +129,7 @@ export class EvidenceScorer {
           else if (section?.has(a.term)) credit = Math.max(credit, a.factor * options.sectionWeight);
         }
         if (credit >= 1) matched.add(u.term);
+        if (credit >= 1 || u.alternatives.some((a) => a.factor === 1 && neighbours.some((n) => n.has(a.term)))) near.add(u.term);
         covered += credit * u.idf;
       }
       const coverage = this.total > 0 ? covered / this.total : 0;
@@ -141,7 +145,7 @@ export class EvidenceScorer {
       if (this.kind === 'date' && DATE_WORDS.test(text)) score += options.kindBonus;
       // Very short fragments rarely answer anything on their own.
       if (words(sentence.text).length < 4) score -= 0.1;
-      return { sentence, coverage, score, matched };
+      return { sentence, coverage, score, matched, near };
     });
     this.cache.set(chunk.id, out);
     return out;
