@@ -8,28 +8,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml, htmlToPlain } from '../src/bot/format.js';
-import type { AskContext, Engine } from '../src/types.js';
+import type { Engine } from '../src/types.js';
 import {
-  ADMIN, assertBalanced, BOT_INFO, callbackData, CHANNEL, createHarness, EN_USER, GROUP, SUPERGROUP, updates, USER,
+  ADMIN, assertBalanced, BOT_INFO, callbackData, CHANNEL, createHarness, EN_USER, GROUP, spyEngine, SUPERGROUP, updates, USER,
 } from './helpers/bot-harness.js';
 import { createTestEngine, type TestEngine } from './helpers/engine.js';
 
-/** Wraps an engine, recording every ask(). */
-function spy(engine: Engine) {
-  const asks: Array<{ question: string; context: AskContext | undefined }> = [];
-  const wrapped: Engine = {
-    ask: (question, context) => {
-      asks.push({ question, context });
-      return engine.ask(question, context);
-    },
-    retrieve: (q, c) => engine.retrieve(q, c),
-    info: () => engine.info(),
-    chunk: (id) => engine.chunk(id),
-    reindex: () => engine.reindex(),
-    close: () => engine.close(),
-  };
-  return { engine: wrapped, asks };
-}
 
 const QUESTION = 'ماذا قال شي عن العلاقات مع روسيا؟';
 
@@ -103,7 +87,7 @@ describe('private chat (real engine)', () => {
   });
 
   it('a reply to an answer is a follow-up: the engine gets the previous question', async () => {
-    const { engine, asks } = spy(te.engine);
+    const { engine, asks } = spyEngine(te.engine);
     const h = createHarness({ engine });
     const first = 'ماذا قال وزير الخارجية الصيني وانغ يي؟';
     await h.send(updates.text(first));

@@ -10,8 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Chat, Message, Update, User } from 'grammy/types';
 import { t } from '../src/bot/i18n.js';
-import type { AskContext, Engine } from '../src/types.js';
-import { BOT_INFO, CHANNEL, createHarness, GROUP, SUPERGROUP, textMessage, updates, USER, EN_USER, ADMIN, type Harness } from './helpers/bot-harness.js';
+import { BOT_INFO, CHANNEL, createHarness, GROUP, SUPERGROUP, spyEngine, textMessage, updates, USER, EN_USER, ADMIN, type Harness } from './helpers/bot-harness.js';
 import { createTestEngine, type TestEngine } from './helpers/engine.js';
 import { capturingLog, checkCall, type CapturedLog, type CheckedText } from './helpers/telegram-rules.js';
 
@@ -210,21 +209,6 @@ function matches(outcome: Outcome, seen: CheckedText[], tooLongLength?: number):
   }
 }
 
-function spyEngine(engine: Engine) {
-  const asks: Array<{ question: string; context: AskContext | undefined }> = [];
-  const wrapped: Engine = {
-    ask: (question, context) => {
-      asks.push({ question, context });
-      return engine.ask(question, context);
-    },
-    retrieve: (q, c) => engine.retrieve(q, c),
-    info: () => engine.info(),
-    chunk: (id) => engine.chunk(id),
-    reindex: () => engine.reindex(),
-    close: () => engine.close(),
-  };
-  return { engine: wrapped, asks };
-}
 
 let te: TestEngine;
 let h: Harness;

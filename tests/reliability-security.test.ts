@@ -18,8 +18,8 @@ import { createMemoryFeedbackSink } from '../src/bot/feedback.js';
 import { t } from '../src/bot/i18n.js';
 import { runBot } from '../src/bot/run.js';
 import { createLogger, type Logger } from '../src/log.js';
-import type { AskContext, Engine, IndexChanges } from '../src/types.js';
-import { ADMIN, BOT_INFO, botConfig, CHANNEL, createHarness, EN_USER, GROUP, SUPERGROUP, textMessage, TOKEN, updates, USER } from './helpers/bot-harness.js';
+import type { Engine, IndexChanges } from '../src/types.js';
+import { ADMIN, BOT_INFO, botConfig, CHANNEL, createHarness, EN_USER, GROUP, SUPERGROUP, spyEngine, textMessage, TOKEN, updates, USER } from './helpers/bot-harness.js';
 import { createTestEngine, type TestEngine } from './helpers/engine.js';
 import { FakeEngine } from './helpers/fake-engine.js';
 import { checkCall } from './helpers/telegram-rules.js';
@@ -32,25 +32,6 @@ function productLog(): { log: Logger; lines: string[] } {
   return { log: createLogger({ level: 'trace', destination: { write: (s: string) => void lines.push(s) } }), lines };
 }
 
-function spyEngine(engine: Engine) {
-  const asks: Array<{ question: string; context: AskContext | undefined }> = [];
-  let reindexes = 0;
-  const wrapped: Engine = {
-    ask: (question, context) => {
-      asks.push({ question, context });
-      return engine.ask(question, context);
-    },
-    retrieve: (q, c) => engine.retrieve(q, c),
-    info: () => engine.info(),
-    chunk: (id) => engine.chunk(id),
-    reindex: () => {
-      reindexes++;
-      return engine.reindex();
-    },
-    close: () => engine.close(),
-  };
-  return { engine: wrapped, asks, reindexes: () => reindexes };
-}
 
 let te: TestEngine;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import type { Update, UserFromGetMe, Message, MessageEntity, Chat, User } from '
 import { createBot, type BotConfig } from '../../src/bot/create-bot.js';
 import { createMemoryFeedbackSink } from '../../src/bot/feedback.js';
 import { silentLogger, type Logger } from '../../src/log.js';
-import type { Engine } from '../../src/types.js';
+import type { AskContext, Engine } from '../../src/types.js';
 
 export const TOKEN = '123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ';
 
@@ -216,4 +216,25 @@ export function assertBalanced(html: string): void {
   }
   expect(stack, 'unclosed tags').toEqual([]);
   expect(html.replace(/<\/?[a-zA-Z][^>]*>/g, '')).not.toMatch(/[<>]|&(?!(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);)/);
+}
+
+/** Wraps an engine, recording every ask() and counting reindex() calls. */
+export function spyEngine(engine: Engine) {
+  const asks: Array<{ question: string; context: AskContext | undefined }> = [];
+  let reindexes = 0;
+  const wrapped: Engine = {
+    ask: (question, context) => {
+      asks.push({ question, context });
+      return engine.ask(question, context);
+    },
+    retrieve: (q, c) => engine.retrieve(q, c),
+    info: () => engine.info(),
+    chunk: (id) => engine.chunk(id),
+    reindex: () => {
+      reindexes++;
+      return engine.reindex();
+    },
+    close: () => engine.close(),
+  };
+  return { engine: wrapped, asks, reindexes: () => reindexes };
 }
