@@ -7,7 +7,7 @@
  * Fields: a chunk's sentences count fully; its section headline and sub-heading count with
  * `titleWeight` (they repeat across an article's chunks, so they act as an article-level prior).
  */
-import { terms, wordTerms, type StemmerName } from '../text/arabic.js';
+import { terms, wordTerms, type StemmerName, type WordTerms } from '../text/arabic.js';
 
 /**
  * Bump when the terms produced for the same text change (normalisation, stemming, stopwords,
@@ -350,6 +350,10 @@ export class LexicalIndex {
   private norms: { key: string; values: Float64Array } | null = null;
   /** Scratch space for selecting the k-th best score. */
   private selection = new Float64Array(0);
+  /** Term frequencies of the document being added, by term id (valid where tfStamp = addStamp). */
+  private tfById = new Float64Array(0);
+  private tfStamp = new Int32Array(0);
+  private addStamp = 0;
   /** trigram → vocabulary terms containing it; built on the first fuzzy lookup. */
   private trigramIndex: Map<string, string[]> | null = null;
 
@@ -374,7 +378,13 @@ export class LexicalIndex {
   extraTerms(text: string): string[] {
     const { bigramWeight, surfaceWeight } = this.options;
     if (!bigramWeight && !surfaceWeight) return [];
-    const seq = wordTerms(text, { stemmer: this.options.stemmer });
+    return this.extraTermsOf(wordTerms(text, { stemmer: this.options.stemmer }));
+  }
+
+  /** {@link extraTerms} of a text's analysed words. */
+  private extraTermsOf(seq: readonly WordTerms[]): string[] {
+    const { bigramWeight, surfaceWeight } = this.options;
+    if (!bigramWeight && !surfaceWeight) return [];
     const out: string[] = [];
     if (bigramWeight) for (let i = 1; i < seq.length; i++) out.push(seq[i - 1]!.stem + BIGRAM + seq[i]!.stem);
     if (surfaceWeight) for (const w of seq) out.push(SURFACE + w.surface);
@@ -392,25 +402,55 @@ export class LexicalIndex {
   add(label: number, fields: LexicalFields): void {
     if (this.lengths.has(label)) this.remove(label);
     if (this.removed.has(label)) this.compact();
-    const tf = new Map<string, number>();
-    const body = this.analyzeDocument(fields.text);
-    for (const t of body) tf.set(t, (tf.get(t) ?? 0) + 1);
-    for (const t of this.extraTerms(fields.text)) tf.set(t, (tf.get(t) ?? 0) + 1);
-    let length = body.length;
+    // Term frequencies by term id, in order of first occurrence (the order terms are interned
+    // and appended in): one lookup per occurrence, no map per document.
+    if (this.addStamp >= 0x3fffffff) {
+      this.tfStamp.fill(0);
+      this.addStamp = 0;
+    }
+    const stamp = ++this.addStamp;
+    const touched: number[] = [];
+    const count = (term: string, by: number) => {
+      const id = this.termId(term);
+      if (id >= this.tfById.length) {
+        this.tfById = grown(this.tfById, Math.max(1024, id + 1, this.tfById.length * 2));
+        this.tfStamp = grown(this.tfStamp, this.tfById.length);
+      }
+      if (this.tfStamp[id] !== stamp) {
+        this.tfStamp[id] = stamp;
+        this.tfById[id] = 0;
+        touched.push(id);
+      }
+      this.tfById[id] = this.tfById[id]! + by;
+    };
+    // The text is analysed once: its words give the document terms (every stem variant) and
+    // the phrase and surface terms (what analyzeDocument and extraTerms give, in that order).
+    const seq = wordTerms(fields.text, { stemmer: this.options.stemmer });
+    let length = 0;
+    for (const w of seq) {
+      for (const t of w.variants) count(t, 1);
+      length += w.variants.length;
+    }
+    for (const t of this.extraTermsOf(seq)) count(t, 1);
     for (const extra of [fields.title, fields.heading, fields.meta]) {
       if (!extra) continue;
       const ts = this.analyzeDocument(extra);
-      for (const t of ts) tf.set(t, (tf.get(t) ?? 0) + this.options.titleWeight);
+      for (const t of ts) count(t, this.options.titleWeight);
       length += ts.length * this.options.titleWeight;
     }
-    for (const [term, count] of tf) {
-      const { id, isNew } = this.postings.intern(term);
-      if (isNew && this.trigramIndex) this.indexTrigrams(term);
-      this.postings.append(id, label, count);
-    }
+    for (const id of touched) this.postings.append(id, label, this.tfById[id]!);
     this.lengths.set(label, length);
     this.setLength(label, length);
     this.totalLength += length;
+  }
+
+  /** The id of a term, interning it when new. */
+  private termId(term: string): number {
+    const id = this.postings.ids.get(term);
+    if (id !== undefined) return id;
+    const added = this.postings.intern(term).id;
+    if (this.trigramIndex) this.indexTrigrams(term);
+    return added;
   }
 
   remove(label: number): void {
