@@ -1,7 +1,7 @@
 /**
  * The answer engine: the one seam every surface (Telegram bot, console chat, CLI, eval, bench)
  * uses. `openEngine` brings the index up to date with the corpus and returns an {@link Engine}
- * whose `ask()` runs retrieve (dense ∥ lexical → fusion → diversity) → answer.
+ * whose `ask()` runs retrieve (dense ∥ lexical → rerank → fusion → diversity) → answer.
  */
 import { composeAnswer, DEFAULT_ANSWER_OPTIONS, DENSE_THRESHOLDS, type AnswerOptions } from './answer.js';
 import type { Embedder } from './embed.js';
@@ -9,7 +9,8 @@ import { syncIndex, type SyncOptions } from './indexing.js';
 import type { Logger } from './log.js';
 import { analyzeChunk, type ChunkAnalysis } from './retrieve/evidence.js';
 import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
-import { LexicalIndex, type QueryWord } from './retrieve/lexical.js';
+import { LexicalIndex, type LexicalHit, type QueryUnit, type QueryWord } from './retrieve/lexical.js';
+import { DEFAULT_RERANK, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
 import { translateEnglish } from './text/crosslingual.js';
 import type { CorpusIndex } from './store.js';
 import { detectLang } from './text/arabic.js';
@@ -24,6 +25,8 @@ export interface RetrievalOptions {
   perDoc: number;
   /** Weight of an earlier question's terms in a follow-up. */
   followUpWeight: number;
+  /** Second-stage ordering of the lexical candidates (trigrams, headline coverage). */
+  rerank: RerankOptions;
   fusion: FusionOptions;
   answer: Partial<AnswerOptions>;
 }
@@ -33,6 +36,7 @@ export const DEFAULT_RETRIEVAL: RetrievalOptions = {
   keep: 8,
   perDoc: 2,
   followUpWeight: 0.35,
+  rerank: DEFAULT_RERANK,
   fusion: DEFAULT_FUSION,
   answer: {},
 };
@@ -136,6 +140,10 @@ class AnswerEngine implements Engine {
   private sectionTermCache = new Map<string, ReadonlySet<string>>();
   /** Per-chunk analysis for answer scoring (bounded LRU); reset when the index changes. */
   private analysisCache = new Map<string, { chunk: Chunk; analysis: ChunkAnalysis }>();
+  /** Trigram statistics for the reranker, counted on first use; reset when the index changes. */
+  private gramStats: GramStats | null = null;
+  /** Headline terms for the reranker (bounded); reset when the index changes. */
+  private titleTermCache = new Map<string, ReadonlySet<string>>();
   private reindexing: Promise<IndexChanges> | null = null;
 
   constructor(
@@ -195,7 +203,7 @@ class AnswerEngine implements Engine {
     const query = index.lexical.expandWords(words);
     const extras = index.lexical.extraQueryTerms(q);
     if (previous) extras.push(...index.lexical.extraQueryTerms(previous, this.retrieval.followUpWeight));
-    const lexicalHits = index.lexical.search([...LexicalIndex.flatten(query), ...extras], this.retrieval.candidates);
+    const lexicalHits = this.rerank(index, q, previous, query, index.lexical.search([...LexicalIndex.flatten(query), ...extras], this.retrieval.candidates));
     const lexicalMs = performance.now() - lexicalStart;
     const vector = await vectorPromise;
     const embedMs = vector ? performance.now() - embedStart : 0;
@@ -235,6 +243,24 @@ class AnswerEngine implements Engine {
       },
       { startedAt, ...timings },
     );
+  }
+
+  private rerank(index: CorpusIndex, q: string, previous: string | undefined, units: QueryUnit[], hits: LexicalHit[]): LexicalHit[] {
+    const options = this.retrieval.rerank;
+    if (hits.length < 2 || (!options.gramWeight && !options.titleWeight)) return hits;
+    this.gramStats ??= GramStats.fromChunks(index.chunks.values(), index.chunks.size, options.sampleSize);
+    const texts = [{ text: q, weight: 1 }];
+    if (previous) texts.push({ text: previous, weight: this.retrieval.followUpWeight });
+    const titleTerms = (title: string): ReadonlySet<string> => {
+      let set = this.titleTermCache.get(title);
+      if (!set) {
+        set = new Set(index.lexical.analyzeDocument(title));
+        if (this.titleTermCache.size >= 4096) this.titleTermCache.delete(this.titleTermCache.keys().next().value!);
+        this.titleTermCache.set(title, set);
+      }
+      return set;
+    };
+    return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats: this.gramStats, titleTerms }, options);
   }
 
   private analysis(index: CorpusIndex, chunk: Chunk): ChunkAnalysis {
@@ -300,6 +326,8 @@ class AnswerEngine implements Engine {
         this.index = index;
         this.sectionTermCache = new Map();
         this.analysisCache = new Map();
+        this.gramStats = null;
+        this.titleTermCache = new Map();
         return changes;
       })
       .finally(() => {
@@ -321,6 +349,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
     ...options.retrieval,
     fusion: { ...DEFAULT_RETRIEVAL.fusion, ...options.retrieval?.fusion },
     answer: { ...DEFAULT_RETRIEVAL.answer, ...options.retrieval?.answer },
+    rerank: { ...DEFAULT_RETRIEVAL.rerank, ...options.retrieval?.rerank },
   };
   const { index } = await syncIndex({
     corpusDir: options.corpusDir,

@@ -1,0 +1,194 @@
+/**
+ * Second-stage lexical ranking. Word BM25 over light stems finds the candidates; this re-orders
+ * them with two signals stems miss:
+ *
+ * - **Character trigrams.** BM25 over the trigrams of each word (with word-boundary marks) credits
+ *   the forms a light stemmer cannot join: spelling variants of names (بلجيكا / بلجيكيا,
+ *   روتشيلد / روتشليد), nisba adjectives and their country (الليبية / ليبيا), verb forms
+ *   (يتزوج / تزوجت) and typos.
+ * - **Headline coverage.** The IDF share of the question's words found in the chunk's headline:
+ *   a question that names a story's subject (عاصمة سوريا) prefers the story about it over one
+ *   that mentions it in passing. Body BM25 alone lets a long story that repeats the words win.
+ *
+ * The final order is `bm25 / best bm25 + gramWeight · trigram / best trigram + titleWeight ·
+ * coverage`; the BM25 scores themselves are kept (the answer's checks read them). Only the
+ * candidates are scored, so the cost does not grow with the corpus; trigram document frequencies
+ * come from the whole corpus, or from an even sample of it past `sampleSize` chunks.
+ * Chosen on ARCD-train (scripts/tune.ts --levers, docs/quality.md).
+ */
+import { DIALECT_TO_MSA, normalize, STOPWORDS, words } from '../text/arabic.js';
+import type { Chunk } from '../types.js';
+import type { LexicalHit, LexicalIndex, QueryUnit } from './lexical.js';
+
+export interface RerankOptions {
+  /** Weight of the trigram BM25 score (relative to the best candidate's); 0 turns it off. */
+  gramWeight: number;
+  /** Weight of headline coverage (0–1 share of the question's IDF); 0 turns it off. */
+  titleWeight: number;
+  /** BM25 parameters of the trigram score. */
+  k1: number;
+  b: number;
+  /** Trigram document frequencies are counted on at most this many chunks (an even sample). */
+  sampleSize: number;
+}
+
+export const DEFAULT_RERANK: RerankOptions = { gramWeight: 0.75, titleWeight: 1, k1: 0.9, b: 0.9, sampleSize: 4000 };
+
+/** A trigram as one number: three UTF-16 code units, 16 bits each. */
+type Gram = number;
+
+const BOUNDARY = 0x5f; // '_'
+
+/** The searchable words of a text as the word index sees them before stemming (see `wordTerms`). */
+function contentWords(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of words(normalize(text))) {
+    const w = DIALECT_TO_MSA[raw] ?? raw;
+    if (w.length > 1 && !STOPWORDS.has(w)) out.push(w);
+  }
+  return out;
+}
+
+/**
+ * Calls `visit` with every trigram of every content word, each word padded with a boundary mark
+ * on both sides (a two-letter word is one trigram), and returns how many there were.
+ */
+function forEachGram(text: string, visit: (g: Gram) => void): number {
+  let n = 0;
+  for (const w of contentWords(text)) {
+    let a = BOUNDARY;
+    let b = w.charCodeAt(0);
+    for (let i = 1; i <= w.length; i++) {
+      const c = i < w.length ? w.charCodeAt(i) : BOUNDARY;
+      visit(a * 0x100000000 + b * 0x10000 + c);
+      n++;
+      a = b;
+      b = c;
+    }
+  }
+  return n;
+}
+
+/** The trigrams of a text with their counts. */
+export function gramCounts(text: string): Map<Gram, number> {
+  const counts = new Map<Gram, number>();
+  forEachGram(text, (g) => counts.set(g, (counts.get(g) ?? 0) + 1));
+  return counts;
+}
+
+/** What a chunk is matched on: its headline, sub-heading and text. */
+export function chunkGramText(chunk: Chunk): string {
+  return [chunk.title, chunk.heading, chunk.text].filter(Boolean).join('\n');
+}
+
+/** Trigram document frequencies of a corpus (or of an even sample of its chunks). */
+export class GramStats {
+  private constructor(
+    private readonly df: Map<Gram, number>,
+    /** Chunks counted. */
+    readonly docs: number,
+    /** Average trigrams per counted chunk. */
+    readonly averageLength: number,
+  ) {}
+
+  /** Counts every chunk, or every n-th when there are more than `sampleSize`. */
+  static fromChunks(chunks: Iterable<Chunk>, total: number, sampleSize = DEFAULT_RERANK.sampleSize): GramStats {
+    const step = Math.max(1, Math.ceil(total / Math.max(1, sampleSize)));
+    const df = new Map<Gram, number>();
+    let docs = 0;
+    let length = 0;
+    let i = 0;
+    for (const chunk of chunks) {
+      if (i++ % step !== 0) continue;
+      const seen = new Set<Gram>();
+      length += forEachGram(chunkGramText(chunk), (g) => seen.add(g));
+      for (const g of seen) df.set(g, (df.get(g) ?? 0) + 1);
+      docs++;
+    }
+    return new GramStats(df, docs, docs ? length / docs : 0);
+  }
+
+  idf(g: Gram): number {
+    const df = this.df.get(g) ?? 0;
+    return Math.log(1 + (this.docs - df + 0.5) / (df + 0.5));
+  }
+}
+
+export interface RerankInput {
+  /** The question, and an earlier one a follow-up continues (at a lower weight). */
+  texts: Array<{ text: string; weight: number }>;
+  /** The question's words as the lexical index resolved them (for headline coverage). */
+  units: QueryUnit[];
+  /** Word-BM25 candidates, best first. */
+  hits: LexicalHit[];
+  chunkOf: (label: number) => Chunk | undefined;
+  lexical: LexicalIndex;
+  stats: GramStats;
+  /** Terms of a headline; pass a cached lookup to analyse each headline once. */
+  titleTerms?: (title: string) => ReadonlySet<string>;
+}
+
+/** The candidates re-ordered (scores unchanged); see the module comment. */
+export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERANK): LexicalHit[] {
+  const { hits, chunkOf, lexical, stats } = input;
+  if (hits.length < 2 || (!options.gramWeight && !options.titleWeight)) return hits;
+  const chunks = hits.map((h) => chunkOf(h.label));
+
+  // Trigram BM25: query trigrams weighted by their IDF and the weight of the text they come from.
+  const gramScores = new Float64Array(hits.length);
+  if (options.gramWeight) {
+    const query = new Map<Gram, number>();
+    for (const { text, weight } of input.texts) {
+      forEachGram(text, (g) => query.set(g, Math.max(query.get(g) ?? 0, weight)));
+    }
+    for (const [g, weight] of query) query.set(g, weight * stats.idf(g));
+    if (query.size) {
+      const { k1, b } = options;
+      const average = stats.averageLength || 1;
+      chunks.forEach((chunk, i) => {
+        if (!chunk) return;
+        const tf = new Map<Gram, number>();
+        const length = forEachGram(chunkGramText(chunk), (g) => {
+          if (query.has(g)) tf.set(g, (tf.get(g) ?? 0) + 1);
+        });
+        const norm = k1 * (1 - b + (b * length) / average);
+        let s = 0;
+        for (const [g, f] of tf) s += (query.get(g)! * f * (k1 + 1)) / (f + norm);
+        gramScores[i] = s;
+      });
+    }
+  }
+
+  // Headline coverage: the IDF share of the question's words its headline holds.
+  const titleScores = new Float64Array(hits.length);
+  if (options.titleWeight) {
+    const analyse = input.titleTerms ?? ((title: string) => new Set(lexical.analyzeDocument(title)));
+    const units = input.units.map((u) => ({
+      u,
+      idf: u.weight * Math.max(0, ...u.alternatives.map((a) => a.factor * lexical.idf(a.term))),
+    }));
+    const total = units.reduce((sum, x) => sum + x.idf, 0);
+    if (total > 0) {
+      chunks.forEach((chunk, i) => {
+        if (!chunk?.title) return;
+        const title = analyse(chunk.title);
+        let covered = 0;
+        for (const { u, idf } of units) if (u.alternatives.some((a) => title.has(a.term))) covered += idf;
+        titleScores[i] = covered / total;
+      });
+    }
+  }
+
+  const bestLexical = Math.max(...hits.map((h) => h.score));
+  const bestGram = Math.max(...gramScores);
+  const combined = hits.map((h, i) => ({
+    hit: h,
+    i,
+    score:
+      (bestLexical > 0 ? h.score / bestLexical : 0) +
+      (bestGram > 0 ? (options.gramWeight * gramScores[i]!) / bestGram : 0) +
+      options.titleWeight * titleScores[i]!,
+  }));
+  combined.sort((x, y) => y.score - x.score || x.i - y.i);
+  return combined.map((c) => c.hit);
+}
