@@ -10,7 +10,7 @@ import type { Logger } from './log.js';
 import { analyzeChunk, type ChunkAnalysis } from './retrieve/evidence.js';
 import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
 import { LexicalIndex, type LexicalHit, type QueryUnit, type QueryWord } from './retrieve/lexical.js';
-import { DEFAULT_RERANK, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
+import { DEFAULT_RERANK, GramCache, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
 import { translateEnglish } from './text/crosslingual.js';
 import type { CorpusIndex } from './store.js';
 import { detectLang } from './text/arabic.js';
@@ -144,6 +144,7 @@ class AnswerEngine implements Engine {
   private gramStats: GramStats | null = null;
   /** Headline terms for the reranker (bounded); reset when the index changes. */
   private titleTermCache = new Map<string, ReadonlySet<string>>();
+  private gramCache = new GramCache();
   private reindexing: Promise<IndexChanges> | null = null;
 
   constructor(
@@ -260,7 +261,8 @@ class AnswerEngine implements Engine {
       }
       return set;
     };
-    return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats: this.gramStats, titleTerms }, options);
+    const grams = (chunk: Chunk) => this.gramCache.get(chunk);
+    return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats: this.gramStats, titleTerms, grams }, options);
   }
 
   private analysis(index: CorpusIndex, chunk: Chunk): ChunkAnalysis {
@@ -328,6 +330,7 @@ class AnswerEngine implements Engine {
         this.analysisCache = new Map();
         this.gramStats = null;
         this.titleTermCache = new Map();
+        this.gramCache = new GramCache();
         return changes;
       })
       .finally(() => {

@@ -30,14 +30,32 @@ export interface RerankOptions {
   b: number;
   /** Trigram document frequencies are counted on at most this many chunks (an even sample). */
   sampleSize: number;
+  /** How many of the best lexical candidates are re-ordered; the rest keep their place after them. */
+  depth: number;
 }
 
-export const DEFAULT_RERANK: RerankOptions = { gramWeight: 0.75, titleWeight: 1, k1: 0.9, b: 0.9, sampleSize: 4000 };
+export const DEFAULT_RERANK: RerankOptions = { gramWeight: 0.75, titleWeight: 1, k1: 0.9, b: 0.9, sampleSize: 4000, depth: 30 };
 
-/** A trigram as one number: three UTF-16 code units, 16 bits each. */
+/**
+ * A trigram as one small integer: three letters of a compact alphabet, 8 bits each, so grams are
+ * cheap Map keys and sort as numbers.
+ */
 type Gram = number;
 
-const BOUNDARY = 0x5f; // '_'
+/** Code unit → letter of the gram alphabet: Arabic letters, digits and Latin letters each their own, anything else shares 56 buckets. */
+const LETTER = (() => {
+  const table = new Uint8Array(0x10000);
+  let next = 2; // 0 unused, 1 the word boundary
+  const own = (from: number, to: number) => {
+    for (let c = from; c <= to; c++) table[c] = next++;
+  };
+  own(0x0621, 0x064a); // Arabic letters (after normalisation)
+  own(0x30, 0x39); // digits
+  own(0x61, 0x7a); // a-z
+  for (let c = 0; c < table.length; c++) if (!table[c]) table[c] = 200 + (c % 56);
+  return table;
+})();
+const BOUNDARY = 1;
 
 /** The searchable words of a text as the word index sees them before stemming (see `wordTerms`). */
 function contentWords(text: string): string[] {
@@ -57,10 +75,10 @@ function forEachGram(text: string, visit: (g: Gram) => void): number {
   let n = 0;
   for (const w of contentWords(text)) {
     let a = BOUNDARY;
-    let b = w.charCodeAt(0);
+    let b = LETTER[w.charCodeAt(0)]!;
     for (let i = 1; i <= w.length; i++) {
-      const c = i < w.length ? w.charCodeAt(i) : BOUNDARY;
-      visit(a * 0x100000000 + b * 0x10000 + c);
+      const c = i < w.length ? LETTER[w.charCodeAt(i)]! : BOUNDARY;
+      visit((a << 16) | (b << 8) | c);
       n++;
       a = b;
       b = c;
@@ -79,6 +97,51 @@ export function gramCounts(text: string): Map<Gram, number> {
 /** What a chunk is matched on: its headline, sub-heading and text. */
 export function chunkGramText(chunk: Chunk): string {
   return [chunk.title, chunk.heading, chunk.text].filter(Boolean).join('\n');
+}
+
+/** A chunk's trigrams, sorted (a trigram's count is the length of its run). */
+export function chunkGrams(chunk: Chunk): Int32Array {
+  const out: number[] = [];
+  forEachGram(chunkGramText(chunk), (g) => out.push(g));
+  return Int32Array.from(out).sort();
+}
+
+/** Occurrences of `g` in a sorted trigram array (two binary searches). */
+function countOf(sorted: Int32Array, g: Gram): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < g) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  hi = sorted.length;
+  while (end < hi) {
+    const mid = (end + hi) >>> 1;
+    if (sorted[mid]! <= g) end = mid + 1;
+    else hi = mid;
+  }
+  return end - lo;
+}
+
+/**
+ * Recently scored chunks' trigrams (a bounded LRU; about 6 KB a chunk): normalising and cutting a
+ * chunk is most of a rerank's cost, and the same chunks come back for related questions.
+ */
+export class GramCache {
+  private readonly map = new Map<Chunk, Int32Array>();
+  constructor(private readonly capacity = 2048) {}
+  get(chunk: Chunk): Int32Array {
+    let grams = this.map.get(chunk);
+    if (grams) this.map.delete(chunk);
+    else {
+      grams = chunkGrams(chunk);
+      if (this.map.size >= this.capacity) this.map.delete(this.map.keys().next().value!);
+    }
+    this.map.set(chunk, grams);
+    return grams;
+  }
 }
 
 /** Trigram document frequencies of a corpus (or of an even sample of its chunks). */
@@ -126,12 +189,16 @@ export interface RerankInput {
   stats: GramStats;
   /** Terms of a headline; pass a cached lookup to analyse each headline once. */
   titleTerms?: (title: string) => ReadonlySet<string>;
+  /** Trigrams of a chunk; pass a {@link GramCache} to cut each chunk once. */
+  grams?: (chunk: Chunk) => Int32Array;
 }
 
 /** The candidates re-ordered (scores unchanged); see the module comment. */
 export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERANK): LexicalHit[] {
-  const { hits, chunkOf, lexical, stats } = input;
-  if (hits.length < 2 || (!options.gramWeight && !options.titleWeight)) return hits;
+  const { chunkOf, lexical, stats } = input;
+  if (input.hits.length < 2 || (!options.gramWeight && !options.titleWeight)) return input.hits;
+  const hits = input.hits.slice(0, options.depth);
+  const rest = input.hits.slice(options.depth);
   const chunks = hits.map((h) => chunkOf(h.label));
 
   // Trigram BM25: query trigrams weighted by their IDF and the weight of the text they come from.
@@ -145,15 +212,16 @@ export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERA
     if (query.size) {
       const { k1, b } = options;
       const average = stats.averageLength || 1;
+      const gramsOf = input.grams ?? chunkGrams;
       chunks.forEach((chunk, i) => {
         if (!chunk) return;
-        const tf = new Map<Gram, number>();
-        const length = forEachGram(chunkGramText(chunk), (g) => {
-          if (query.has(g)) tf.set(g, (tf.get(g) ?? 0) + 1);
-        });
-        const norm = k1 * (1 - b + (b * length) / average);
+        const grams = gramsOf(chunk);
+        const norm = k1 * (1 - b + (b * grams.length) / average);
         let s = 0;
-        for (const [g, f] of tf) s += (query.get(g)! * f * (k1 + 1)) / (f + norm);
+        for (const [g, weight] of query) {
+          const f = countOf(grams, g);
+          if (f) s += (weight * f * (k1 + 1)) / (f + norm);
+        }
         gramScores[i] = s;
       });
     }
@@ -190,5 +258,5 @@ export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERA
       options.titleWeight * titleScores[i]!,
   }));
   combined.sort((x, y) => y.score - x.score || x.i - y.i);
-  return combined.map((c) => c.hit);
+  return [...combined.map((c) => c.hit), ...rest];
 }
