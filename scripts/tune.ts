@@ -4,7 +4,7 @@
  *   npx tsx scripts/tune.ts [--levers] [--threshold]
  *
  * --levers     retrieval and answer figures on ARCD-train over the 700 protocol passages for each
- *              lever (stemmer, field weights, BM25 parameters, fuzzy matching, quotes), one at a time
+ *              lever (stemmer, field weights, BM25 parameters, fuzzy matching, rerank, quotes), one at a time
  *              against the product's defaults.
  * --grid       combinations of the levers that helped alone.
  * --threshold  calibrates the refusal threshold: answerable = ARCD-train over the passages (a
@@ -20,6 +20,7 @@ import { openEngine, type RetrievalOptions } from '../src/engine.js';
 import { figures, judge, passageArticle, questionsFromSquad, rankedDocs, type EvalQuestion, type Passage } from '../src/evaluation.js';
 import { silentLogger } from '../src/log.js';
 import { DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from '../src/retrieve/lexical.js';
+import { DEFAULT_RERANK, type RerankOptions } from '../src/retrieve/rerank.js';
 import type { ChunkOptions } from '../src/ingest/chunk.js';
 import type { Engine } from '../src/types.js';
 
@@ -75,6 +76,7 @@ async function evaluate(config: Config, questions: EvalQuestion[]) {
 }
 
 const fmt = (x: number) => x.toFixed(3);
+const rr = (o: Partial<RerankOptions>): RerankOptions => ({ ...DEFAULT_RERANK, ...o });
 
 async function levers(): Promise<void> {
   const configs: Config[] = [
@@ -104,6 +106,17 @@ async function levers(): Promise<void> {
     { name: 'candidateChunks=3', retrieval: { answer: { candidateChunks: 3 } } },
     { name: 'candidateChunks=8', retrieval: { answer: { candidateChunks: 8 } } },
     { name: 'contextWeight=0', retrieval: { answer: { contextWeight: 0 } } },
+    { name: 'rerank off', retrieval: { rerank: rr({ gramWeight: 0, titleWeight: 0 }) } },
+    { name: 'rerank trigrams only', retrieval: { rerank: rr({ titleWeight: 0 }) } },
+    { name: 'rerank headline only', retrieval: { rerank: rr({ gramWeight: 0 }) } },
+    { name: 'rerank trigrams 0.5', retrieval: { rerank: rr({ gramWeight: 0.5 }) } },
+    { name: 'rerank trigrams 1', retrieval: { rerank: rr({ gramWeight: 1 }) } },
+    { name: 'rerank trigrams 1.25', retrieval: { rerank: rr({ gramWeight: 1.25 }) } },
+    { name: 'rerank headline 0.5', retrieval: { rerank: rr({ titleWeight: 0.5 }) } },
+    { name: 'rerank headline 1.5', retrieval: { rerank: rr({ titleWeight: 1.5 }) } },
+    { name: 'rerank trigram k1 1.2', retrieval: { rerank: rr({ k1: 1.2 }) } },
+    { name: 'rerank trigram b 0.75', retrieval: { rerank: rr({ b: 0.75 }) } },
+    { name: 'rerank depth 10', retrieval: { rerank: rr({ depth: 10 }) } },
   ];
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
   console.log('| lever | r@1 | r@5 | r@10 | mrr@10 | ans-in-citation | ans-in-answer | refused |');

@@ -11,7 +11,8 @@
  *   --limit N       first N questions
  *   Levers for tuning (defaults are the product's): --stemmer light|snowball|none, --title-weight X,
  *   --k1 X, --b X, --fuzzy X, --surface X, --chunk-tokens N, --min-coverage X, --max-quotes N,
- *   --secondary-ratio X, --candidates N; --baseline = a plain BM25 (light stemming, whole passages)
+ *   --secondary-ratio X, --candidates N, --rerank-grams X, --rerank-title X, --no-rerank;
+ *   --baseline = a plain BM25 (light stemming, whole passages, no rerank)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,7 @@ import {
 } from '../evaluation.js';
 import { DEFAULT_CHUNK_OPTIONS } from '../ingest/chunk.js';
 import { DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from '../retrieve/lexical.js';
+import { DEFAULT_RERANK } from '../retrieve/rerank.js';
 import type { StemmerName } from '../text/arabic.js';
 import { cliLogger, runCli } from './setup.js';
 
@@ -36,12 +38,12 @@ interface Args {
   report: string | null;
   limit: number | null;
   lexical: LexicalOptions;
-  retrieval: Partial<RetrievalOptions>;
+  retrieval: Partial<RetrievalOptions> & Pick<RetrievalOptions, 'rerank'>;
   chunkTokens: number | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { set: null, passages: null, retrievalOnly: false, json: false, report: null, limit: null, lexical: { ...DEFAULT_LEXICAL_OPTIONS }, retrieval: { answer: {} }, chunkTokens: null };
+  const args: Args = { set: null, passages: null, retrievalOnly: false, json: false, report: null, limit: null, lexical: { ...DEFAULT_LEXICAL_OPTIONS }, retrieval: { answer: {}, rerank: { ...DEFAULT_RERANK } }, chunkTokens: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -66,9 +68,13 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--fuzzy') args.lexical.fuzzyMinSimilarity = Number(value());
     else if (a === '--surface') args.lexical.surfaceWeight = Number(value());
     else if (a === '--chunk-tokens') args.chunkTokens = Number(value());
+    else if (a === '--rerank-grams') args.retrieval.rerank.gramWeight = Number(value());
+    else if (a === '--rerank-title') args.retrieval.rerank.titleWeight = Number(value());
+    else if (a === '--no-rerank') Object.assign(args.retrieval.rerank, { gramWeight: 0, titleWeight: 0 });
     else if (a === '--baseline') {
       // A plain BM25: normalisation and light stemming, passages as whole documents, nothing else.
       Object.assign(args.lexical, { k1: 1.2, b: 0.75, titleWeight: 0, fuzzyMinSimilarity: 0, surfaceWeight: 0, bigramWeight: 0 });
+      Object.assign(args.retrieval.rerank, { gramWeight: 0, titleWeight: 0 });
       args.chunkTokens = 100_000;
     }
     else throw new Error(`unknown option ${a} (see the header of src/cli/eval.ts)`);
