@@ -137,14 +137,20 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   const best = scored[0];
   const denseBest = candidates.reduce((m, h) => Math.max(m, h.signals.dense?.score ?? 0), 0);
   const denseConfident = options.denseThreshold !== null && denseBest >= options.denseThreshold;
+  // Words near the quote: in it, next to it, or in its story's headline (a report names its
+  // subject in the headline and says «he» or «the president» after the first sentences).
+  const headline = best?.hit.chunk.title ? new Set(input.lexical.analyzeDocument(best.hit.chunk.title)) : null;
+  const near = best
+    ? best.near.size + (headline ? input.query.filter((u) => !best.near.has(u.term) && u.alternatives.some((a) => a.factor === 1 && headline.has(a.term))).length : 0)
+    : 0;
   const lexicallySupported =
-    best !== undefined && best.coverage >= options.minCoverage && best.matched.size >= 1 && best.near.size >= Math.min(options.minMatchedWords, scorer.words);
+    best !== undefined && best.coverage >= options.minCoverage && best.matched.size >= 1 && near >= Math.min(options.minMatchedWords, scorer.words);
   // A confident dense match (a paraphrase the model understands) halves the coverage the quoted
   // sentence needs; it never lets a sentence with no support from the question be quoted.
   const denseSupported = best !== undefined && denseConfident && best.hit.signals.dense !== undefined && best.coverage >= options.minCoverage / 2;
   const answerable = lexicallySupported || denseSupported;
 
-  const evidence = { coverage: best?.coverage ?? 0, words: scorer.words, matched: best?.matched.size ?? 0, near: best?.near.size ?? 0, dense: candidates.some((h) => h.signals.dense) ? denseBest : null };
+  const evidence = { coverage: best?.coverage ?? 0, words: scorer.words, matched: best?.matched.size ?? 0, near, dense: candidates.some((h) => h.signals.dense) ? denseBest : null };
   const finish = (answer: Omit<Answer, 'timings' | 'evidence'>): Answer => {
     const now = performance.now();
     const { startedAt, ...spent } = timings;

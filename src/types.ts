@@ -167,7 +167,7 @@ export interface Answer {
     /** Question words (after stopwords) and how many of them the best sentence itself holds. */
     words: number;
     matched: number;
-    /** Question words in the best sentence or a sentence next to it. */
+    /** Question words in the best sentence, a sentence next to it, or its story's headline. */
     near: number;
     dense: number | null;
   };

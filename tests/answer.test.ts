@@ -78,6 +78,28 @@ describe('composeAnswer', () => {
       expect(answer.answer).toContain(c.date!);
     }
   });
+  it('counts the story headline as near the quote: the subject it names need not be repeated', () => {
+    const paragraphs = [
+      'عقد الرئيس الروسي مؤتمرا صحفيا مطولا في العاصمة.',
+      'وتناول المؤتمر ملفات الاقتصاد والطاقة والعلاقات الخارجية.',
+      'وحضر المؤتمر عدد كبير من الصحفيين.',
+      'وأكد أن صادرات الغاز إلى آسيا ستتضاعف خلال خمس سنوات.',
+    ];
+    const answerWith = (title: string | null) => {
+      const story = chunkArticle(makeArticle('gas.txt', { title, outlet: 'العربي', date: '2024-01-01', paragraphs }));
+      const index = new LexicalIndex();
+      [...story, ...chunks].forEach((c, i) => index.add(i, { text: c.text, title: c.title }));
+      const question = 'ماذا قال بوتين عن الغاز؟';
+      const query = index.expandQuery(index.analyze(question).map((term) => ({ term, weight: 1 })));
+      const hits = fuse(index.search(LexicalIndex.flatten(query), 10), [], (l) => [...story, ...chunks][l]);
+      return composeAnswer({ question, lang: 'ar', query, hits, lexical: index, mode: 'lexical' }, { startedAt: 0, embedMs: 0, denseMs: 0, lexicalMs: 0, fuseMs: 0 });
+    };
+    const titled = answerWith('بوتين: صادرات الطاقة إلى آسيا في ازدياد');
+    expect(titled.answered).toBe(true);
+    expect(titled.quotes.map((q) => q.text)).toContain(paragraphs[3]);
+    // The same story without a headline naming Putin: nothing near the gas sentence says who spoke.
+    expect(answerWith(null).quotes.map((q) => q.text)).not.toContain(paragraphs[3]);
+  });
   it('refuses in Arabic for an Arabic question the articles do not cover', () => {
     const answer = ask('ما هي عاصمة كندا؟');
     expect(answer.answered).toBe(false);
