@@ -161,6 +161,8 @@ class PostingsStore {
   private pending = 0;
   /** Whether some term's labels are not ascending (then search scans instead of pruning). */
   unsorted = false;
+  /** Changes whenever the rows change (merges, compaction, loading). */
+  version = 0;
 
   /** The id of a term, adding it when new; `isNew` tells the caller. */
   intern(term: string): { id: number; isNew: boolean } {
@@ -222,6 +224,7 @@ class PostingsStore {
     this.labels = labels;
     this.tfs = tfs;
     this.tfScale = half ? 0.5 : 1;
+    this.version++;
     this.pending = 0;
     this.pendingTerm = new Int32Array(0);
     this.pendingLabel = new Int32Array(0);
@@ -282,6 +285,7 @@ class PostingsStore {
     this.labels = labels.slice(0, at);
     this.tfs = tfs.slice(0, at);
     this.last = last;
+    this.version++;
   }
 
   /** Every term with its postings, in id order. */
@@ -316,6 +320,7 @@ class PostingsStore {
     this.labels = labels;
     this.tfs = tfs;
     this.tfScale = scale;
+    this.version++;
     this.last = new Int32Array(terms.length);
     for (let t = 0; t < terms.length; t++) {
       const from = rows[t]!;
@@ -342,12 +347,21 @@ export class LexicalIndex {
   private readonly removed = new Set<number>();
   private totalLength = 0;
   private scratch = new Float64Array(0);
+  /** Which labels {@link searchTermAtATime} has touched (1), beside their sums in `scratch`. */
+  private touchedMark = new Uint8Array(0);
   /** Document lengths by label, for the search loop (a Map lookup per posting is the slow part). */
   private lengthByLabel = new Float64Array(0);
   /** Changes whenever a length is set (invalidates {@link norms}). */
   private lengthVersion = 0;
   /** BM25 length normalisation by label, for the current lengths and settings. */
   private norms: { key: string; values: Float64Array } | null = null;
+  /** Each term's highest tf·(k1+1)/(tf+norm), by term id (-1: not computed yet). */
+  private maxParts: { norm: Float64Array; version: number; k1p1: number; values: Float64Array } | null = null;
+  /** Search scratch: scores, stamps and offsets of the documents of one window of labels. */
+  private readonly windowScores = new Float64Array(WINDOW);
+  private readonly windowStamps = new Int32Array(WINDOW);
+  private readonly windowFound = new Int32Array(WINDOW);
+  private windowRound = 0;
   /** Scratch space for selecting the k-th best score. */
   private selection = new Float64Array(0);
   /** Term frequencies of the document being added, by term id (valid where tfStamp = addStamp). */
@@ -566,15 +580,205 @@ export class LexicalIndex {
 
   /**
    * Top `k` documents by BM25 for the weighted query terms: exactly the ranking of scoring every
-   * document that holds a query term, without doing so. Terms are taken rarest-first (by their
-   * highest possible contribution, idf·weight·(k1+1)); once the k-th best score so far beats what
-   * all remaining terms together could add, no document outside the candidates can enter the
-   * top k, so the remaining (common, long) postings lists are only probed for the candidates
-   * (binary search) instead of walked. A question holding «الخبر» or a year then costs what its
-   * rare words cost, not a pass over every chunk. The top k are finally re-scored term by term in
-   * query order, so scores are bit-identical to the exhaustive sum.
+   * document that holds a query term, without doing so. Document at a time with MaxScore: each
+   * term's highest contribution to any document (idf·weight times its postings' best
+   * tf·(k1+1)/(tf+norm), computed once per term and index state) bounds what it can add; terms
+   * are ordered by that bound, and once the k-th best score so far beats the summed bounds of the
+   * weakest terms, a document holding only those terms cannot enter the top k, so their (long,
+   * common) lists are no longer walked, only advanced (galloping) to the documents the other
+   * lists bring, and a document stops being scored as soon as what its remaining terms could add
+   * cannot lift it into the top k. The first bar comes from fully scoring a few documents of the
+   * rarest lists; the walked lists are summed a window of labels at a time. A question holding
+   * «الخبر» or a year then costs what its rare words cost, not a pass over every chunk. The top k (and anything within rounding of the k-th)
+   * are finally re-scored term by term in query order, so scores are bit-identical to the
+   * exhaustive sum. Falls back to {@link searchTermAtATime} when the bounds do not hold
+   * (negative weights, postings out of label order).
    */
   search(query: WeightedTerm[], k: number): LexicalHit[] {
+    if (this.size === 0 || query.length === 0 || k <= 0) return [];
+    const { k1, b } = this.options;
+    const avg = this.totalLength / this.size || 1;
+    const lists: Array<{ p: Postings; id: number; idf: number }> = [];
+    for (const { term, weight } of LexicalIndex.merge(query)) {
+      const p = this.postings.get(term);
+      if (!p) continue;
+      lists.push({ p, id: this.postings.ids.get(term)!, idf: this.idf(term) * weight });
+    }
+    if (lists.length === 0) return [];
+    const prunable = !this.postings.unsorted && k1 >= 0 && b >= 0 && b <= 1 && lists.every((l) => l.idf >= 0 && Number.isFinite(l.idf));
+    if (!prunable) return this.searchTermAtATime(query, k);
+    const removed = this.removed.size > 0 ? this.removed : null;
+    const norm = this.lengthNorms(k1, b, avg);
+    const k1p1 = k1 + 1;
+    const score = (idf: number, tf: number, label: number) => (idf * tf * k1p1) / (tf + norm[label]!);
+
+    // Lists by ascending bound; bounds[i] = the sum of the bounds of lists 0..i.
+    const order = lists.map((l) => ({ ...l, bound: l.idf * this.maxPart(l.id, l.p, norm, k1p1) })).sort((x, y) => x.bound - y.bound);
+    const n = order.length;
+    const labels = order.map((l) => l.p.labels);
+    const tfs = order.map((l) => l.p.tfs);
+    const scales = order.map((l) => l.p.scale);
+    const idfs = order.map((l) => l.idf);
+    const bounds = new Float64Array(n);
+    for (let i = 0, sum = 0; i < n; i++) bounds[i] = sum += order[i]!.bound;
+    const at = new Int32Array(n);
+    // Top k so far (min-heap by score, then label descending), and the bar a document must
+    // clear to enter it (with room for rounding: scores here are summed in another order).
+    const hs = new Float64Array(k);
+    const hl = new Int32Array(k);
+    let size = 0;
+    // A first bar from the documents of the strongest (rarest) lists, scored in full: the k-th
+    // best of them is a score k real documents reach, so the final k-th best is at least as
+    // high, and the common lists can be left out of the walk from its start.
+    let bar = this.primeBar(order, k, score);
+    // Lists [essential, n) bring candidates; lists below it only add to them.
+    let essential = 0;
+    while (essential < n && bounds[essential]! < bar) essential++;
+    const bandLabels: number[] = [];
+    const bandScores: number[] = [];
+    // Windows of WINDOW labels: the essential lists' postings in the window are summed into an
+    // accumulator (no per-document merge of the lists), then each document found there, in label
+    // order, gets the other lists' contributions while it can still reach the top k.
+    const acc = this.windowScores;
+    const stamp = this.windowStamps;
+    const found = this.windowFound;
+    for (;;) {
+      let base = 0x7fffffff;
+      for (let i = essential; i < n; i++) {
+        const j = at[i]!;
+        if (j < labels[i]!.length && labels[i]![j]! < base) base = labels[i]![j]!;
+      }
+      if (base === 0x7fffffff) break;
+      const end = base + WINDOW;
+      if (++this.windowRound >= 0x3fffffff) {
+        stamp.fill(0);
+        this.windowRound = 1;
+      }
+      const round = this.windowRound;
+      let count = 0;
+      const first = essential;
+      for (let i = n - 1; i >= first; i--) {
+        const ls = labels[i]!;
+        const ts = tfs[i]!;
+        const scale = scales[i]!;
+        const idf = idfs[i]!;
+        let j = at[i]!;
+        for (; j < ls.length; j++) {
+          const doc = ls[j]!;
+          if (doc >= end) break;
+          const o = doc - base;
+          if (stamp[o] !== round) {
+            stamp[o] = round;
+            acc[o] = 0;
+            found[count++] = o;
+          }
+          acc[o] = acc[o]! + score(idf, ts[j]! * scale, doc);
+        }
+        at[i] = j;
+      }
+      const offsets = found.subarray(0, count).sort();
+      for (let f = 0; f < count; f++) {
+        const doc = base + offsets[f]!;
+        if (removed?.has(doc)) continue;
+        let total = acc[offsets[f]!]!;
+        let i = first - 1;
+        for (; i >= 0; i--) {
+          if (total + bounds[i]! < bar) break;
+          const j = seek(labels[i]!, at[i]!, doc);
+          at[i] = j;
+          if (j < labels[i]!.length && labels[i]![j] === doc) total += score(idfs[i]!, tfs[i]![j]! * scales[i]!, doc);
+        }
+        if (i >= 0 || total < bar) continue;
+        bandLabels.push(doc);
+        bandScores.push(total);
+        if (size < k) {
+          heapPush(hs, hl, size++, total, doc);
+        } else if (below(hs[0]!, hl[0]!, total, doc)) {
+          heapReplaceTop(hs, hl, size, total, doc);
+        }
+        if (size === k && hs[0]! * (1 - 1e-9) > bar) {
+          bar = hs[0]! * (1 - 1e-9);
+          while (essential < n && bounds[essential]! < bar) essential++;
+        }
+      }
+    }
+    if (size === 0) return [];
+    // Re-score the top k (and anything within rounding of the k-th) in query order.
+    let kth = Infinity;
+    for (let j = 0; j < size; j++) kth = Math.min(kth, hs[j]!);
+    const band: LexicalHit[] = [];
+    for (let j = 0; j < bandLabels.length; j++) {
+      if (size < k || bandScores[j]! >= kth - Math.abs(kth) * 1e-9 - 1e-12) band.push({ label: bandLabels[j]!, score: 0 });
+    }
+    for (const h of band) {
+      let total = 0;
+      for (const { p, idf } of lists) {
+        const i = findLabel(p.labels, h.label);
+        if (i >= 0) total += score(idf, p.tfs[i]! * p.scale, h.label);
+      }
+      h.score = total;
+    }
+    band.sort((x, y) => y.score - x.score || x.label - y.label);
+    return band.slice(0, k);
+  }
+
+  /**
+   * A lower bound (less room for rounding) on the final k-th best score: the k-th best full
+   * score of up to {@link PRIME_DOCUMENTS} documents taken from the lists with the highest
+   * bounds (the last of `order`); 0 when they are fewer than k.
+   */
+  private primeBar(order: ReadonlyArray<{ p: Postings; idf: number }>, k: number, score: (idf: number, tf: number, label: number) => number): number {
+    const docs = new Set<number>();
+    for (let i = order.length - 1; i >= 0 && docs.size < PRIME_DOCUMENTS; i--) {
+      const { labels } = order[i]!.p;
+      for (let j = 0; j < labels.length && docs.size < PRIME_DOCUMENTS; j++) if (!this.removed.has(labels[j]!)) docs.add(labels[j]!);
+    }
+    if (docs.size < k) return 0;
+    const values = this.selectBuffer(docs.size);
+    let m = 0;
+    for (const label of docs) {
+      let total = 0;
+      for (const { p, idf } of order) {
+        const j = findLabel(p.labels, label);
+        if (j >= 0) total += score(idf, p.tfs[j]! * p.scale, label);
+      }
+      values[m++] = total;
+    }
+    return kthLargest(values, m, k) * (1 - 1e-9);
+  }
+
+  /**
+   * The highest tf·(k1+1)/(tf+norm) over a term's postings (its contribution to any document is
+   * at most idf·weight times this), computed on first use and kept until the postings or the
+   * length norms change.
+   */
+  private maxPart(id: number, p: Postings, norm: Float64Array, k1p1: number): number {
+    let cache = this.maxParts;
+    if (!cache || cache.norm !== norm || cache.version !== this.postings.version || cache.k1p1 !== k1p1 || id >= cache.values.length) {
+      cache = this.maxParts = { norm, version: this.postings.version, k1p1, values: new Float64Array(this.postings.terms.length).fill(-1) };
+    }
+    let best = cache.values[id]!;
+    if (best < 0) {
+      best = 0;
+      const { labels, tfs, scale } = p;
+      for (let i = 0; i < labels.length; i++) {
+        const tf = tfs[i]! * scale;
+        const part = (tf * k1p1) / (tf + norm[labels[i]!]!);
+        if (part > best) best = part;
+      }
+      // Room for rounding: idf·part and (idf·tf·(k1+1))/(tf+norm) may differ in the last bit.
+      best *= 1 + 1e-12;
+      cache.values[id] = best;
+    }
+    return best;
+  }
+
+  /**
+   * {@link search} term at a time: terms rarest-first (by idf·weight·(k1+1)); once the k-th
+   * best partial score beats what the remaining terms could add, long lists are only probed
+   * (binary search) for the candidates; exhaustive when the bounds do not hold.
+   */
+  searchTermAtATime(query: WeightedTerm[], k: number): LexicalHit[] {
     if (this.size === 0 || query.length === 0 || k <= 0) return [];
     const { k1, b } = this.options;
     const avg = this.totalLength / this.size || 1;
@@ -616,7 +820,11 @@ export class LexicalIndex {
           const label = p.labels[i]!;
           if (removed?.has(label)) continue;
           if (label >= this.scratch.length) this.grow(label);
-          if (this.scratch[label] === 0) touched.push(label);
+          // Marked, not told by a zero sum: a contribution can be 0 (a term weighted 0).
+          if (this.touchedMark[label] === 0) {
+            this.touchedMark[label] = 1;
+            touched.push(label);
+          }
           const total = (this.scratch[label]! += score(idf, p.tfs[i]! * p.scale, label));
           if (total > best) best = total;
         }
@@ -631,7 +839,7 @@ export class LexicalIndex {
     const pool = candidates ?? touched;
     const top = topK(pool, this.scratch, k);
     if (!prunable || top.length === 0) {
-      for (const l of touched) this.scratch[l] = 0;
+      for (const l of touched) this.scratch[l] = this.touchedMark[l] = 0;
       return top;
     }
     // Re-score the top k (and anything within rounding of the k-th) in query order.
@@ -641,7 +849,7 @@ export class LexicalIndex {
       const s = this.scratch[label]!;
       if (top.length < k || s >= kth - Math.abs(kth) * 1e-9 - 1e-12) band.push({ label, score: s });
     }
-    for (const l of touched) this.scratch[l] = 0;
+    for (const l of touched) this.scratch[l] = this.touchedMark[l] = 0;
     for (const h of band) {
       let total = 0;
       for (const { p, idf } of lists) {
@@ -685,6 +893,9 @@ export class LexicalIndex {
     const next = new Float64Array(Math.max(label + 1, this.scratch.length * 2, 1024));
     next.set(this.scratch);
     this.scratch = next;
+    const mark = new Uint8Array(next.length);
+    mark.set(this.touchedMark);
+    this.touchedMark = mark;
   }
 
   /** Number of terms with postings. */
@@ -809,6 +1020,74 @@ export class LexicalIndex {
   }
 }
 
+/** Labels per window of the search's accumulation. */
+const WINDOW = 4096;
+
+/** Documents scored up front to give the search its first bar (see `primeBar`). */
+const PRIME_DOCUMENTS = 64;
+
+/** The first index from `from` on whose label is ≥ `target` (ascending labels; galloping). */
+function seek(labels: Int32Array, from: number, target: number): number {
+  const n = labels.length;
+  if (from >= n || labels[from]! >= target) return from;
+  let lo = from;
+  let step = 1;
+  let hi = from + 1;
+  while (hi < n && labels[hi]! < target) {
+    lo = hi;
+    step *= 2;
+    hi = from + step;
+  }
+  if (hi > n) hi = n;
+  while (lo + 1 < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (labels[mid]! < target) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/** "a ranks below b": lower score, or the same score and a higher label. */
+const below = (sa: number, la: number, sb: number, lb: number) => sa < sb || (sa === sb && la > lb);
+
+/** Adds to a min-heap (by {@link below}) of `size` entries in typed arrays. */
+function heapPush(hs: Float64Array, hl: Int32Array, size: number, score: number, label: number): void {
+  let i = size;
+  hs[i] = score;
+  hl[i] = label;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!below(hs[i]!, hl[i]!, hs[parent]!, hl[parent]!)) break;
+    heapSwap(hs, hl, i, parent);
+    i = parent;
+  }
+}
+
+/** Replaces the lowest entry of a full min-heap. */
+function heapReplaceTop(hs: Float64Array, hl: Int32Array, size: number, score: number, label: number): void {
+  hs[0] = score;
+  hl[0] = label;
+  for (let i = 0; ; ) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < size && below(hs[l]!, hl[l]!, hs[m]!, hl[m]!)) m = l;
+    if (r < size && below(hs[r]!, hl[r]!, hs[m]!, hl[m]!)) m = r;
+    if (m === i) break;
+    heapSwap(hs, hl, i, m);
+    i = m;
+  }
+}
+
+function heapSwap(hs: Float64Array, hl: Int32Array, i: number, j: number): void {
+  const s = hs[i]!;
+  hs[i] = hs[j]!;
+  hs[j] = s;
+  const l = hl[i]!;
+  hl[i] = hl[j]!;
+  hl[j] = l;
+}
+
 /** Index of `label` in ascending `labels`, or -1. */
 function findLabel(labels: ArrayLike<number>, label: number): number {
   let lo = 0;
@@ -902,3 +1181,4 @@ function topK(labels: readonly number[], scores: Float64Array, k: number): Lexic
   for (let i = 0; i < size; i++) out.push({ label: hl[i]!, score: hs[i]! });
   return out.sort((x, y) => y.score - x.score || x.label - y.label);
 }
+
