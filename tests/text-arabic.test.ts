@@ -36,6 +36,10 @@ describe('terms', () => {
     expect(terms('مين استقبل')).toEqual(terms('من استقبل'));
     expect(STOPWORDS.has('وين')).toBe(true);
   });
+  it('drops dialect relative pronouns and conjunctions, which would otherwise weigh as rare content words', () => {
+    expect(terms('قديش كمية الغاز اللي ضختها روسيا للصين؟')).toEqual(terms('كم كمية الغاز التي ضختها روسيا للصين؟'));
+    expect(terms('عشان شو راح شي على موسكو')).toEqual(terms('لماذا راح شي على موسكو'));
+  });
   it('stems clitics and the definite article so spellings of a word meet', () => {
     const stems = ['الصين', 'والصين', 'بالصين', 'الصينية'].map((w) => lightStem(normalize(w)));
     expect(new Set(stems).size).toBe(1);
