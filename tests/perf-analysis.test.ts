@@ -100,3 +100,22 @@ describe('lexical index build analyses each text once', () => {
     }
   });
 });
+
+describe('chunk analysis for answer scoring', () => {
+  it('analyses each sentence once and gives what separate analyses give', async () => {
+    const { analyzeChunk } = await import('../src/retrieve/evidence.js');
+    const { metadataText } = await import('../src/ingest/chunk.js');
+    const lexical = new LexicalIndex();
+    const sentences = [...lines.slice(0, 40), 'كم بلغ حجم التجارة في مايو ٢٠٢٥؟', 'قال.', 'وأضاف‍ المتحدث ـــ أن', 'Putin met Xi in 2025']
+      .map((text, i) => ({ start: i * 1000, end: i * 1000 + text.length, text }));
+    const chunk = { id: 'x#0', docId: 'x', title: 'قمة الصين وروسيا', heading: 'عنوان', outlet: 'الجزيرة', agency: null, date: '2025-05-03', text: sentences.map((s) => s.text).join(' '), sentences } as unknown as Parameters<typeof analyzeChunk>[0];
+    const a = analyzeChunk(chunk, lexical);
+    expect(a.sentenceTerms).toEqual(sentences.map((s) => new Set(lexical.analyzeDocument(s.text))));
+    expect(a.sentenceStems).toEqual(sentences.map((s) => wordTerms(s.text).map((w) => w.stem)));
+    expect(a.context).toEqual(new Set(lexical.analyzeDocument([chunk.title, chunk.heading, metadataText(chunk)].filter(Boolean).join(' '))));
+    expect(a.hasNumber).toEqual(sentences.map((s) => /\d/.test(normalize(s.text))));
+    expect(a.wordCounts).toEqual(sentences.map((s) => words(s.text).length));
+    expect(a.hasNumber.at(-4)).toBe(true);
+    expect(a.hasDate.at(-4)).toBe(true);
+  });
+});

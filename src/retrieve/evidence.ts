@@ -10,7 +10,7 @@
  * a number or date in the sentence helps «كم» / «متى» questions.
  */
 import { metadataText } from '../ingest/chunk.js';
-import { normalize, wordTerms, words } from '../text/arabic.js';
+import { normalize, normalizedWordTerms, wordTerms, words } from '../text/arabic.js';
 import type { Chunk, Sentence } from '../types.js';
 import type { LexicalIndex, QueryUnit } from './lexical.js';
 
@@ -60,15 +60,38 @@ export interface ChunkAnalysis {
   sentenceStems: string[][];
   /** Terms of the headline, sub-heading and source line. */
   context: Set<string>;
+  /** Whether each sentence (normalised) holds a digit, for «كم» questions. */
+  hasNumber: boolean[];
+  /** Whether each sentence (normalised) holds a date word, for «متى» questions. */
+  hasDate: boolean[];
+  /** Number of words of each sentence as written (fragments of under 4 words are penalised). */
+  wordCounts: number[];
 }
 
-/** Analyses a chunk for evidence scoring. */
+/**
+ * Analyses a chunk for evidence scoring: each sentence is normalised once, and its words give
+ * both its document terms (every stem variant, as `lexical.analyzeDocument`) and its stems.
+ */
 export function analyzeChunk(chunk: Chunk, lexical: LexicalIndex): ChunkAnalysis {
-  return {
-    sentenceTerms: chunk.sentences.map((s) => new Set(lexical.analyzeDocument(s.text))),
-    sentenceStems: chunk.sentences.map((s) => wordTerms(s.text, { stemmer: lexical.options.stemmer }).map((w) => w.stem)),
-    context: new Set(lexical.analyzeDocument([chunk.title, chunk.heading, metadataText(chunk)].filter(Boolean).join(' '))),
-  };
+  const analysis: ChunkAnalysis = { sentenceTerms: [], sentenceStems: [], context: new Set(), hasNumber: [], hasDate: [], wordCounts: [] };
+  const stemmer = lexical.options.stemmer;
+  for (const s of chunk.sentences) {
+    const text = normalize(s.text);
+    const seq = normalizedWordTerms(text, { stemmer });
+    const terms = new Set<string>();
+    const stems: string[] = [];
+    for (const w of seq) {
+      for (const t of w.variants) terms.add(t);
+      stems.push(w.stem);
+    }
+    analysis.sentenceTerms.push(terms);
+    analysis.sentenceStems.push(stems);
+    analysis.hasNumber.push(/\d/.test(text));
+    analysis.hasDate.push(DATE_WORDS.test(text));
+    analysis.wordCounts.push(words(s.text).length);
+  }
+  analysis.context = new Set(lexical.analyzeDocument([chunk.title, chunk.heading, metadataText(chunk)].filter(Boolean).join(' ')));
+  return analysis;
 }
 
 export class EvidenceScorer {
@@ -111,7 +134,7 @@ export class EvidenceScorer {
     const cached = this.cache.get(chunk.id);
     if (cached) return cached;
     const { options } = this;
-    const { sentenceTerms, sentenceStems, context } = this.analysis(chunk);
+    const { sentenceTerms, sentenceStems, context, hasNumber, hasDate, wordCounts } = this.analysis(chunk);
     const section = this.sectionTerms?.(chunk);
     const out = chunk.sentences.map((sentence, i): SentenceEvidence => {
       const own = sentenceTerms[i]!;
@@ -140,11 +163,10 @@ export class EvidenceScorer {
         for (let k = 1; k < stems.length; k++) if (this.pairs.has(`${stems[k - 1]} ${stems[k]}`)) kept++;
         score += (options.phraseWeight * Math.min(kept, this.pairs.size)) / this.pairs.size;
       }
-      const text = normalize(sentence.text);
-      if (this.kind === 'number' && /\d/.test(text)) score += options.kindBonus;
-      if (this.kind === 'date' && DATE_WORDS.test(text)) score += options.kindBonus;
+      if (this.kind === 'number' && hasNumber[i]) score += options.kindBonus;
+      if (this.kind === 'date' && hasDate[i]) score += options.kindBonus;
       // Very short fragments rarely answer anything on their own.
-      if (words(sentence.text).length < 4) score -= 0.1;
+      if (wordCounts[i]! < 4) score -= 0.1;
       return { sentence, coverage, score, matched, near };
     });
     this.cache.set(chunk.id, out);

@@ -181,11 +181,16 @@ export interface WordTerms {
  * MSA, drop stopwords and one-letter words, stem.
  */
 export function wordTerms(text: string, options: TermOptions = {}): WordTerms[] {
+  return normalizedWordTerms(normalize(text), options);
+}
+
+/** {@link wordTerms} of text already normalised (`normalize(text)`). */
+export function normalizedWordTerms(normalized: string, options: TermOptions = {}): WordTerms[] {
   const out: WordTerms[] = [];
   const stemmer = options.stemmer ?? 'light';
   const keep = Boolean(options.keepStopwords);
   const cache = WORD_CACHES[stemmer][keep ? 1 : 0];
-  for (const raw of words(normalize(text))) {
+  for (const raw of words(normalized)) {
     let analysed = cache.get(raw);
     if (analysed === undefined) {
       analysed = analyseWord(raw, stemmer, keep);
