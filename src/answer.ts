@@ -15,6 +15,7 @@
  */
 import { DEFAULT_EVIDENCE, EvidenceScorer, type ChunkAnalysis, type EvidenceOptions, type SentenceEvidence } from './retrieve/evidence.js';
 import type { LexicalIndex, QueryUnit } from './retrieve/lexical.js';
+import { ANSWER_TEXT } from './text/messages.js';
 import type { Answer, Citation, Hit, Lang, Quote, RetrievalMode, Timings } from './types.js';
 
 export interface AnswerOptions extends EvidenceOptions {
@@ -89,22 +90,8 @@ function sortSources(citations: Citation[]): Citation[] {
 }
 
 const TEXT = {
-  ar: {
-    sources: 'المصادر:',
-    latest: (n: number, date: string) => `أحدث هذه التقارير هو [${n}] بتاريخ ${date}؛ قد تكون التفاصيل تغيّرت منذ التقارير الأقدم.`,
-    refusal: 'لا تتناول المقالات المتوفرة لديّ هذا السؤال، لذا لن أخمّن إجابة.',
-    closest: 'أقرب المقالات إلى سؤالك:',
-    noTitle: 'بلا عنوان',
-    noDate: 'بلا تاريخ',
-  },
-  en: {
-    sources: 'Sources:',
-    latest: (n: number, date: string) => `The most recent of these reports is [${n}], dated ${date}; details may have changed since the older ones.`,
-    refusal: "The articles I have don't cover this question, so I won't guess.",
-    closest: 'Closest articles to your question:',
-    noTitle: 'untitled',
-    noDate: 'undated',
-  },
+  ar: { ...ANSWER_TEXT.ar, sources: `${ANSWER_TEXT.ar.sources}:`, closest: `${ANSWER_TEXT.ar.closest}:`, noTitle: 'بلا عنوان', noDate: 'بلا تاريخ' },
+  en: { ...ANSWER_TEXT.en, sources: `${ANSWER_TEXT.en.sources}:`, closest: `${ANSWER_TEXT.en.closest}:`, noTitle: 'untitled', noDate: 'undated' },
 } as const;
 
 /** One source line: `[n] headline — outlet, date (file)`. */

@@ -5,6 +5,7 @@
  */
 import type { Lang } from '../types.js';
 import { detectLang } from '../text/arabic.js';
+import { ANSWER_TEXT } from '../text/messages.js';
 
 export type { Lang };
 
@@ -72,13 +73,13 @@ export interface Strings {
 }
 
 const ar: Strings = {
-  sources: 'المصادر',
-  closest: 'أقرب المقالات إلى سؤالك',
+  sources: ANSWER_TEXT.ar.sources,
+  closest: ANSWER_TEXT.ar.closest,
   untitled: '(بلا عنوان)',
   undated: 'غير مؤرخ',
   related: 'خبر ذو صلة',
-  refusal: 'لا تتناول المقالات المتوفرة لديّ هذا السؤال، لذا لن أخمّن إجابة.',
-  latestNote: (n, date) => `أحدث هذه التقارير هو [${n}] بتاريخ ${date}؛ قد تكون التفاصيل تغيّرت منذ التقارير الأقدم.`,
+  refusal: ANSWER_TEXT.ar.refusal,
+  latestNote: ANSWER_TEXT.ar.latest,
   start: (i) =>
     `مرحبًا! أجيب عن الأسئلة من ${i.articles} مقالًا إخباريًا عربيًا (${i.outletsHtml})، منشورة بين ${i.from} و${i.to}.\n\n` +
     'اكتب سؤالك وسأقتبس الجمل التي أعتمد عليها حرفيًا مع أرقام المصادر [n]، وتحت كل إجابة أزرار لعرض النص الكامل لكل مصدر.\n\n' +
@@ -137,13 +138,13 @@ const ar: Strings = {
 };
 
 const en: Strings = {
-  sources: 'Sources',
-  closest: 'Closest articles to your question',
+  sources: ANSWER_TEXT.en.sources,
+  closest: ANSWER_TEXT.en.closest,
   untitled: '(untitled)',
   undated: 'undated',
   related: 'related story',
-  refusal: "The articles I have don't cover this question, so I won't guess.",
-  latestNote: (n, date) => `The most recent of these reports is [${n}], dated ${date}; details may have changed since the older ones.`,
+  refusal: ANSWER_TEXT.en.refusal,
+  latestNote: ANSWER_TEXT.en.latest,
   start: (i) =>
     `Hello! I answer questions from ${i.articles} Arabic news articles (${i.outletsHtml}), published between ${i.from} and ${i.to}.\n\n` +
     'Ask anything: I quote the exact sentences I rely on with numbered sources [n], and under each answer there are buttons that show each full passage.\n\n' +
