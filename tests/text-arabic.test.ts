@@ -36,6 +36,10 @@ describe('terms', () => {
     expect(terms('مين استقبل')).toEqual(terms('من استقبل'));
     expect(STOPWORDS.has('وين')).toBe(true);
   });
+  it('keeps news nouns that the stopword list files among function words', () => {
+    expect(terms('كم استغرقت زيارة ميشوستين؟')).toContain(lightStem(normalize('زيارة')));
+    expect(terms('خط أنابيب قوة سيبيريا')).toContain(lightStem(normalize('قوة')));
+  });
   it('drops dialect relative pronouns and conjunctions, which would otherwise weigh as rare content words', () => {
     expect(terms('قديش كمية الغاز اللي ضختها روسيا للصين؟')).toEqual(terms('كم كمية الغاز التي ضختها روسيا للصين؟'));
     expect(terms('عشان شو راح شي على موسكو')).toEqual(terms('لماذا راح شي على موسكو'));

@@ -41,7 +41,7 @@ const GLOSSARY: Record<string, string> = {
   pressures: 'ضغوط', unprecedented: 'غير مسبوقة', friendship: 'صداقة', trust: 'ثقة', mutual: 'متبادل',
   // Economy
   trade: 'تجارة تجاري', trading: 'تجاري تجارة', economic: 'اقتصادي', economy: 'اقتصاد', sanctions: 'عقوبات',
-  sanction: 'عقوبات', energy: 'طاقة', gas: 'غاز', oil: 'نفط', pipeline: 'خط أنابيب', billion: 'مليار', million: 'مليون',
+  sanction: 'عقوبات', energy: 'طاقة', gas: 'غاز', oil: 'نفط', pipeline: 'خط أنابيب', power: 'قوة', billion: 'مليار', million: 'مليون',
   dollars: 'دولار', dollar: 'دولار', yuan: 'يوان', currency: 'عملة', investment: 'استثمار', market: 'سوق',
   supplier: 'مورد', suppliers: 'موردي', exports: 'صادرات', imports: 'واردات', growth: 'نمو', bilateral: 'ثنائي',
   volume: 'حجم', technology: 'تكنولوجيا تقنية', technologies: 'تقنيات', industrial: 'صناعي', agriculture: 'زراعة',
