@@ -6,6 +6,7 @@
 import { composeAnswer, DEFAULT_ANSWER_OPTIONS, DENSE_THRESHOLDS, type AnswerOptions } from './answer.js';
 import type { Embedder } from './embed.js';
 import { syncIndex, type SyncOptions } from './indexing.js';
+import { metadataText } from './ingest/chunk.js';
 import type { Logger } from './log.js';
 import { analyzeChunk, type ChunkAnalysis } from './retrieve/evidence.js';
 import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
@@ -75,14 +76,17 @@ class VectorCache {
 /**
  * The document terms of a section's chunks (the terms `analyzeDocument` gives their text), as a
  * set that is filled in only as far as it is asked. `has(term)`: a term whose postings hold none
- * of the section's chunks is not there, with no analysis at all; otherwise the chunks holding it
- * are checked through their sentence analysis (postings also hold headline, sub-heading and
- * source words, which do not count here). The sentences of a chunk are its text split at single
- * spaces, so their terms together are the terms of its text.
+ * of the section's chunks is not there, with no analysis at all; otherwise a chunk holds it in
+ * its text when its term frequency is more than its headline, sub-heading and source line add
+ * (postings hold those words too, and they do not count here). The sentences of a chunk are its
+ * text split at single spaces, so their terms together are the terms of its text (a chunk whose
+ * text is not its sentences joined is asked through its sentence analysis).
  */
 class SectionTerms implements ReadonlySet<string> {
   private readonly known = new Map<string, boolean>();
   private all: Set<string> | null = null;
+  /** Headline, sub-heading and source-line term frequencies, by those three texts. */
+  private readonly fieldCounts = new Map<string, Map<string, number>>();
 
   constructor(
     private readonly labels: readonly number[],
@@ -93,14 +97,41 @@ class SectionTerms implements ReadonlySet<string> {
   has(term: string): boolean {
     let found = this.known.get(term);
     if (found === undefined) {
-      found = this.labels.some((label) => {
-        if (!this.index.lexical.holds(label, term)) return false;
+      // Phrase and surface-form terms (a close spelling can be one) are never document terms.
+      found = !LexicalIndex.isExtraTerm(term) && this.labels.some((label) => {
+        const { lexical } = this.index;
+        if (!lexical.holds(label, term)) return false;
         const chunk = this.index.chunks.get(label);
-        return chunk !== undefined && this.analysis(chunk).sentenceTerms.some((s) => s.has(term));
+        if (chunk === undefined) return false;
+        // The chunk's text holds the term when its term frequency is more than its headline,
+        // sub-heading and source line add (text occurrences count whole, so half a unit tells
+        // them apart); its sentences together hold the terms of its text when the text is the
+        // sentences joined by spaces, as chunking makes it. Otherwise, ask the sentences.
+        if (lexical.options.titleWeight >= 0 && chunk.text === chunk.sentences.map((s) => s.text).join(' ')) {
+          return lexical.frequency(label, term) - this.fieldFrequency(chunk, term) >= 0.5;
+        }
+        return this.analysis(chunk).sentenceTerms.some((s) => s.has(term));
       });
       this.known.set(term, found);
     }
     return found;
+  }
+
+  /** The term frequency a chunk's headline, sub-heading and source line add (as indexing adds it). */
+  private fieldFrequency(chunk: Chunk, term: string): number {
+    const meta = metadataText(chunk);
+    const key = `${chunk.title ?? ''}\u0000${chunk.heading ?? ''}\u0000${meta}`;
+    let counts = this.fieldCounts.get(key);
+    if (!counts) {
+      counts = new Map();
+      const weight = this.index.lexical.options.titleWeight;
+      for (const extra of [chunk.title, chunk.heading, meta]) {
+        if (!extra) continue;
+        for (const t of this.index.lexical.analyzeDocument(extra)) counts.set(t, (counts.get(t) ?? 0) + weight);
+      }
+      this.fieldCounts.set(key, counts);
+    }
+    return counts.get(term) ?? 0;
   }
 
   private full(): Set<string> {

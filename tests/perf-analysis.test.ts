@@ -119,3 +119,35 @@ describe('chunk analysis for answer scoring', () => {
     expect(a.hasDate.at(-4)).toBe(true);
   });
 });
+
+describe('section terms without analysing chunks', () => {
+  it("a chunk's text holds a term exactly when its term frequency exceeds what its headline, sub-heading and source line add", async () => {
+    const { readCorpus } = await import('../src/ingest/corpus.js');
+    const { chunkArticle, DEFAULT_CHUNK_OPTIONS, metadataText } = await import('../src/ingest/chunk.js');
+    const { analyzeChunk } = await import('../src/retrieve/evidence.js');
+    const { silentLogger } = await import('../src/log.js');
+    const { articles } = await readCorpus(path.join(__dirname, '..', 'corpus'), silentLogger());
+    for (const titleWeight of [1, 0.3, 0]) {
+      const lexical = new LexicalIndex({ ...new LexicalIndex().options, titleWeight });
+      const chunks = articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNK_OPTIONS));
+      chunks.forEach((c, label) => lexical.add(label, { text: c.text, title: c.title, heading: c.heading, meta: metadataText(c) }));
+      let checked = 0;
+      chunks.forEach((chunk, label) => {
+        expect(chunk.text).toBe(chunk.sentences.map((s) => s.text).join(' '));
+        const fields = new Map<string, number>();
+        for (const extra of [chunk.title, chunk.heading, metadataText(chunk)]) {
+          if (!extra) continue;
+          for (const t of lexical.analyzeDocument(extra)) fields.set(t, (fields.get(t) ?? 0) + titleWeight);
+        }
+        const sentences = analyzeChunk(chunk, lexical).sentenceTerms;
+        for (const term of new Set([...lexical.analyzeDocument(chunk.text), ...fields.keys(), ...lexical.extraTerms(chunk.text)])) {
+          const inSentences = sentences.some((s) => s.has(term));
+          const byFrequency = !LexicalIndex.isExtraTerm(term) && lexical.frequency(label, term) - (fields.get(term) ?? 0) >= 0.5;
+          expect(byFrequency, `${chunk.id} ${term}`).toBe(inSentences);
+          checked++;
+        }
+      });
+      expect(checked).toBeGreaterThan(1000);
+    }
+  });
+});

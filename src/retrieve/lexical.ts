@@ -500,6 +500,17 @@ export class LexicalIndex {
     return this.postings.unsorted ? p.labels.includes(label) : findLabel(p.labels, label) >= 0;
   }
 
+  /**
+   * The term frequency a live document has for the term (0 when it does not hold it): body
+   * occurrences count 1, headline, sub-heading and source-line occurrences `titleWeight`.
+   */
+  frequency(label: number, term: string): number {
+    const p = this.postings.get(term);
+    if (!p || this.removed.has(label)) return 0;
+    const i = this.postings.unsorted ? p.labels.indexOf(label) : findLabel(p.labels, label);
+    return i >= 0 ? p.tfs[i]! * p.scale : 0;
+  }
+
   /** BM25 inverse document frequency (always positive). */
   idf(term: string): number {
     const n = this.size;
@@ -571,6 +582,14 @@ export class LexicalIndex {
           : w.terms.flatMap((t) => this.similarTerms(t)).sort((a, b) => b.factor - a.factor).slice(0, 3);
         return { term: w.terms[0]!, weight: w.weight, alternatives, ...(w.guess ? { guess: true } : {}) };
       });
+  }
+
+  /**
+   * Whether a term is a phrase or surface-form term (their own namespaces beside the stems):
+   * postings hold them for a document's text, but `analyzeDocument` never gives them.
+   */
+  static isExtraTerm(term: string): boolean {
+    return term.startsWith(SURFACE) || term.includes(BIGRAM);
   }
 
   /** Flattens query units into weighted terms for {@link search}. */
