@@ -98,3 +98,23 @@ describe('BM25 search equals exhaustive scoring', () => {
     for (const k of [1, 7, 30, 100]) expect(lexical.search(q, k)).toEqual(exhaustive(lexical, q, k));
   });
 });
+
+describe('close spellings (fuzzy lookup)', () => {
+  it('finds what counting every term on the query trigrams finds, in the same order', async () => {
+    const { trigrams } = await import('../src/retrieve/lexical.js');
+    const random = rng(11);
+    const letters = 'ابتثجحخدذرزسشصضطظعغفقكلمنهوي';
+    const word = () => Array.from({ length: 3 + Math.floor(random() * 6) }, () => letters[Math.floor(random() * 8 + random() * 8)]).join('');
+    for (const min of [0.6, 0.4, 0.85]) {
+      const lexical = new LexicalIndex({ ...new LexicalIndex().options, fuzzyMinSimilarity: min });
+      for (let l = 0; l < 1500; l++) lexical.add(l, { text: Array.from({ length: 12 }, word).join(' ') });
+      const exhaustive = (t: string) => (lexical as unknown as { similarTermsExhaustive(g: Set<string>, m: number, k: number): unknown }).similarTermsExhaustive(trigrams(t), min, 3);
+      for (let i = 0; i < 400; i++) {
+        const probe = word() + (random() < 0.5 ? word().slice(0, 2) : '');
+        if (probe.length < 4) continue;
+        expect(lexical.similarTerms(probe), probe).toEqual(exhaustive(probe));
+        expect(lexical.similarTerms(probe, 50), probe).toEqual((lexical as unknown as { similarTermsExhaustive(g: Set<string>, m: number, k: number): unknown }).similarTermsExhaustive(trigrams(probe), min, 50));
+      }
+    }
+  });
+});

@@ -370,6 +370,11 @@ export class LexicalIndex {
   private addStamp = 0;
   /** trigram → vocabulary terms containing it; built on the first fuzzy lookup. */
   private trigramIndex: Map<string, string[]> | null = null;
+  /**
+   * Set when postings were compacted after the trigram index was built: terms dropped then stay
+   * listed, and one added again would be listed twice, so fuzzy lookups count list entries.
+   */
+  private trigramStale = false;
 
   constructor(readonly options: LexicalOptions = DEFAULT_LEXICAL_OPTIONS) {}
 
@@ -479,6 +484,7 @@ export class LexicalIndex {
   /** Drops postings of removed labels. */
   compact(): void {
     if (this.removed.size === 0) return;
+    if (this.trigramIndex) this.trigramStale = true;
     this.postings.compact(this.removed);
     this.removed.clear();
   }
@@ -542,11 +548,61 @@ export class LexicalIndex {
     if (!min || term.length < 4) return [];
     if (!this.trigramIndex) {
       this.trigramIndex = new Map();
+      this.trigramStale = false;
       for (const t of this.postings.terms) this.indexTrigrams(t);
     }
     const grams = trigrams(term);
+    if (this.trigramStale || !(min > 0)) return this.similarTermsExhaustive(grams, min, limit);
+    // A term sharing n of the query's grams has Dice 2n/(|A|+|B|) ≥ min only if n ≥ min·|A|/(2−min)
+    // (as n ≤ |B|): then it is in at least one of any |A| − that + 1 of the query's gram lists,
+    // so the shortest ones are enough to find every candidate; each is then scored exactly as
+    // the full count would score it (the lists name each term once).
+    const need = Math.max(1, Math.ceil((min * grams.size) / (2 - min) - 1e-9));
+    const lists = [...grams].map((g) => this.trigramIndex!.get(g) ?? []).sort((x, y) => x.length - y.length);
+    const candidates = new Set<string>();
+    for (const list of lists.slice(0, Math.max(0, grams.size - need + 1))) for (const t of list) candidates.add(t);
+    const query = new Set<number>();
+    for (const g of grams) query.add(gramCode(g, 0));
+    const out: Array<{ term: string; factor: number }> = [];
+    const own: number[] = [];
+    for (const t of candidates) {
+      // The candidate's distinct trigrams (as numbers, no strings made) and how many the query has.
+      const padded = `#${t}#`;
+      own.length = 0;
+      let n = 0;
+      for (let i = 0; i + 3 <= padded.length; i++) {
+        const code = gramCode(padded, i);
+        if (own.includes(code)) continue;
+        own.push(code);
+        if (query.has(code)) n++;
+      }
+      const dice = (2 * n) / (grams.size + own.length);
+      if (dice >= min && this.docFreq(t) > 0) out.push({ term: t, factor: dice });
+    }
+    // Ties beyond the spelling order keep the order a scan of the query's lists meets them in.
+    const met = (t: string): [number, number] => {
+      let i = 0;
+      for (const g of grams) {
+        const at = (this.trigramIndex!.get(g) ?? []).indexOf(t);
+        if (at >= 0) return [i, at];
+        i++;
+      }
+      return [i, 0];
+    };
+    return out
+      .sort((a, b) => {
+        const order = b.factor - a.factor || a.term.localeCompare(b.term);
+        if (order !== 0 || a.term === b.term) return order;
+        const [ma, mb] = [met(a.term), met(b.term)];
+        return ma[0] - mb[0] || ma[1] - mb[1];
+      })
+      .slice(0, limit);
+  }
+
+  /** {@link similarTerms} by counting every term on the query's gram lists. */
+  private similarTermsExhaustive(grams: Set<string>, min: number, limit: number): Array<{ term: string; factor: number }> {
     const shared = new Map<string, number>();
-    for (const g of grams) for (const t of this.trigramIndex.get(g) ?? []) shared.set(t, (shared.get(t) ?? 0) + 1);
+    for (const g of grams) for (const t of this.trigramIndex!.get(g) ?? []) shared.set(t, (shared.get(t) ?? 0) + 1);
     const out: Array<{ term: string; factor: number }> = [];
     for (const [t, n] of shared) {
       const dice = (2 * n) / (grams.size + trigrams(t).size);
@@ -554,6 +610,7 @@ export class LexicalIndex {
     }
     return out.sort((a, b) => b.factor - a.factor || a.term.localeCompare(b.term)).slice(0, limit);
   }
+
 
   /** Resolves query terms (one spelling each) to the corpus terms that stand for them. */
   expandQuery(query: WeightedTerm[]): QueryUnit[] {
@@ -1037,6 +1094,11 @@ export class LexicalIndex {
     index.postings.load(header.terms, rows, labels, half ? new Uint8Array(part('tfs')) : new Float64Array(part('tfs')), half ? 0.5 : 1);
     return index;
   }
+}
+
+/** The three UTF-16 code units from `at` as one number (equal numbers: equal trigrams). */
+function gramCode(text: string, at: number): number {
+  return text.charCodeAt(at) * 4294967296 + text.charCodeAt(at + 1) * 65536 + text.charCodeAt(at + 2);
 }
 
 /** Labels per window of the search's accumulation. */
