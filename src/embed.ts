@@ -8,8 +8,10 @@
  * by measurement (`npm run bench`, docs/performance.md), both giving bit-identical vectors:
  * - The ONNX session is created here with explicit thread settings ({@link EMBEDDING_SETTINGS}).
  * - A Unigram (SentencePiece) tokenizer such as mE5's keeps its 250k-piece vocabulary in a
- *   compact typed-array trie instead of transformers.js's trie of Map objects: the same pieces,
- *   found in the same order, so the same tokens; ~150 MB less memory and a faster load.
+ *   compact typed-array trie instead of transformers.js's trie of Map objects, and finds the best
+ *   segmentation in typed arrays instead of a lattice of node objects: the same pieces, found in
+ *   the same order, so the same tokens; ~150 MB less memory, a faster load, and a passage
+ *   tokenized in about a third of the time.
  *
  * Loading: with `MODEL_DIR` the model is read from that folder and nothing is downloaded;
  * otherwise `EMBEDDING_MODEL` is fetched from the Hugging Face hub on first use into
@@ -177,26 +179,28 @@ class TransformersEmbedder implements Embedder {
 
 /**
  * Mean pooling over the attention mask, then L2 normalisation, with exactly the arithmetic of
- * transformers.js's `mean_pooling` and `normalize` (float64 sums stored in float32, the norm
- * accumulated in float32), so vectors are bit-identical to its feature-extraction pipeline.
+ * transformers.js's `mean_pooling` and `normalize` (each component a float64 sum over the tokens
+ * in token order, stored in float32; the norm accumulated in float32): on the same hidden states,
+ * the vectors of its feature-extraction pipeline bit for bit. The sums run token by token over
+ * contiguous rows, with the mask read once per token (transformers.js walks each component down
+ * the sequence and converts the mask's BigInt per component: ~100k conversions per passage).
  */
 function meanPoolNormalize(hidden: Float32Array, dims: readonly number[], mask: BigInt64Array): Float32Array[] {
   const [batch, seq, dim] = dims as [number, number, number];
   const out: Float32Array[] = [];
   const acc = new Float32Array(1);
+  const sums = new Float64Array(dim);
   for (let i = 0; i < batch; i++) {
-    const v = new Float32Array(dim);
-    const offset = i * dim * seq;
-    for (let k = 0; k < dim; k++) {
-      let sum = 0;
-      let count = 0;
-      for (let j = 0; j < seq; j++) {
-        const attn = Number(mask[i * seq + j]);
-        count += attn;
-        sum += hidden[offset + k + j * dim]! * attn;
-      }
-      v[k] = sum / count;
+    sums.fill(0);
+    let count = 0;
+    for (let j = 0; j < seq; j++) {
+      const attn = Number(mask[i * seq + j]);
+      count += attn;
+      const row = (i * seq + j) * dim;
+      for (let k = 0; k < dim; k++) sums[k]! += hidden[row + k]! * attn;
     }
+    const v = new Float32Array(dim);
+    for (let k = 0; k < dim; k++) v[k] = sums[k]! / count;
     acc[0] = 0;
     for (let k = 0; k < dim; k++) acc[0] += v[k]! ** 2;
     acc[0] = acc[0] ** 0.5;
@@ -207,18 +211,21 @@ function meanPoolNormalize(hidden: Float32Array, dims: readonly number[], mask: 
 }
 
 /**
- * A Unigram vocabulary as a trie in typed arrays (chars, first child, next sibling, leaf flag;
- * nodes with many children get a Map). transformers.js's own trie walks pieces by code point
- * and searches by UTF-16 unit, so a piece holding a character outside the BMP can never match:
- * such pieces are left out here too.
+ * A Unigram vocabulary as a trie in typed arrays (chars, first child, next sibling, the piece
+ * ending at a node; the root's children in a table, other nodes with many children in a Map).
+ * transformers.js's own trie walks pieces by code point and searches by UTF-16 unit, so a piece
+ * holding a character outside the BMP can never match: such pieces are left out here too.
  */
 class PieceTrie {
   private readonly chars: Uint16Array;
   private readonly first: Int32Array;
   private readonly next: Int32Array;
   private readonly count: Uint16Array;
-  private readonly wide = new Map<number, Map<number, number>>([[0, new Map()]]);
-  readonly leaf: Uint8Array;
+  private readonly wide = new Map<number, Map<number, number>>();
+  /** The root's children by UTF-16 unit (the one node every lookup starts from). */
+  private readonly root = new Int32Array(0x10000).fill(-1);
+  /** Index of the piece that ends at a node (the last one, as a Map built from the list keeps), or -1. */
+  readonly piece: Int32Array;
   private size = 1;
 
   constructor(pieces: readonly string[]) {
@@ -228,9 +235,8 @@ class PieceTrie {
     this.first = new Int32Array(capacity).fill(-1);
     this.next = new Int32Array(capacity).fill(-1);
     this.count = new Uint16Array(capacity);
-    this.leaf = new Uint8Array(capacity);
-    this.count[0] = WIDE;
-    pieces: for (const piece of pieces) {
+    this.piece = new Int32Array(capacity).fill(-1);
+    pieces: for (const [index, piece] of pieces.entries()) {
       for (let d = 0; d < piece.length; d++) {
         const c = piece.charCodeAt(d);
         if (c >= 0xd800 && c <= 0xdfff) continue pieces;
@@ -246,7 +252,8 @@ class PieceTrie {
           this.next[child] = this.first[node]!;
           this.first[node] = child;
           const n = this.count[node]!;
-          if (n === WIDE) this.wide.get(node)!.set(c, child);
+          if (node === 0) this.root[c] = child;
+          else if (n === WIDE) this.wide.get(node)!.set(c, child);
           else if (n >= 16) {
             const map = new Map<number, number>();
             for (let k = this.first[node]!; k >= 0; k = this.next[k]!) map.set(this.chars[k]!, k);
@@ -256,12 +263,13 @@ class PieceTrie {
         }
         node = child;
       }
-      this.leaf[node] = 1;
+      this.piece[node] = index;
     }
   }
 
   /** The child of `node` along UTF-16 unit `c`, or -1. Node 0 is the root. */
   child(node: number, c: number): number {
+    if (node === 0) return this.root[c]!;
     if (this.count[node] === WIDE) return this.wide.get(node)!.get(c) ?? -1;
     for (let k = this.first[node]!; k >= 0; k = this.next[k]!) if (this.chars[k] === c) return k;
     return -1;
@@ -270,10 +278,38 @@ class PieceTrie {
 const WIDE = 0xffff;
 
 type TransformersModule = typeof import('@xenova/transformers');
-interface Lattice {
-  sentence: string;
-  insert(pos: number, length: number, score: number, tokenId: number): void;
-  tokens(): string[];
+/** Typed arrays for one sentence's lattice, grown as needed and reused from sentence to sentence. */
+class LatticeArrays {
+  begin = new Int32Array(0);
+  score = new Float64Array(0);
+  prev = new Int32Array(0);
+  nextEnd = new Int32Array(0);
+  endHead = new Int32Array(0);
+  endTail = new Int32Array(0);
+
+  /** Room for a sentence of `len` UTF-16 units. */
+  reserve(len: number): this {
+    if (this.endHead.length < len + 1) {
+      this.endHead = new Int32Array(len + 1);
+      this.endTail = new Int32Array(len + 1);
+    }
+    return this;
+  }
+
+  /** Room for `n` nodes. */
+  nodes(n: number): void {
+    if (this.begin.length >= n) return;
+    const size = Math.max(n, this.begin.length * 2);
+    const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.begin = grow(this.begin, (k) => new Int32Array(k));
+    this.score = grow(this.score, (k) => new Float64Array(k));
+    this.prev = grow(this.prev, (k) => new Int32Array(k));
+    this.nextEnd = grow(this.nextEnd, (k) => new Int32Array(k));
+  }
 }
 
 let compactUnigramInstalled = false;
@@ -285,10 +321,6 @@ let compactUnigramInstalled = false;
  */
 async function installCompactUnigram(t: TransformersModule): Promise<void> {
   if (compactUnigramInstalled) return;
-  // @ts-expect-error -- an internal module of transformers.js without type declarations
-  const { TokenLattice } = (await import('@xenova/transformers/src/utils/data-structures.js')) as {
-    TokenLattice: new (sentence: string, bosTokenId: number | undefined, eosTokenId: number | undefined) => Lattice;
-  };
   const Base = t.TokenizerModel as unknown as new (config: Record<string, unknown>) => {
     vocab: string[];
     tokens_to_ids: Map<string, number>;
@@ -299,6 +331,7 @@ async function installCompactUnigram(t: TransformersModule): Promise<void> {
   class CompactUnigram extends Base {
     private readonly scores: Float64Array;
     private readonly trie: PieceTrie;
+    private readonly lattice = new LatticeArrays();
     private readonly unkScore: number;
     readonly minScore: number;
     readonly bosToken = ' ';
@@ -336,29 +369,82 @@ async function installCompactUnigram(t: TransformersModule): Promise<void> {
       this.fuse_unk = true;
     }
 
-    populateNodes(lattice: Lattice): void {
-      const sentence = lattice.sentence;
-      const len = sentence.length;
-      for (let begin = 0; begin < len; begin++) {
-        let single = false;
-        let node = 0;
-        for (let i = begin; i < len; i++) {
-          node = this.trie.child(node, sentence.charCodeAt(i));
-          if (node < 0) break;
-          if (this.trie.leaf[node]) {
-            const id = this.tokens_to_ids.get(sentence.slice(begin, i + 1))!;
-            lattice.insert(begin, i + 1 - begin, this.scores[id]!, id);
-            if (i === begin) single = true;
+    /**
+     * The best segmentation of `normalized`, exactly as transformers.js's `TokenLattice` finds it
+     * (same candidates in the same order, same float64 sums, first best kept on ties), without a
+     * node object per candidate: candidates are found position by position with the trie, and
+     * each takes its best predecessor among the candidates that end where it begins (in the order
+     * they were found) as soon as it is found.
+     */
+    tokenize(normalized: string): string[] {
+      const len = normalized.length;
+      const lattice = this.lattice.reserve(len);
+      lattice.nodes(2 * len + 1);
+      let { begin, score, prev, nextEnd } = lattice;
+      const { endHead, endTail } = lattice;
+      endHead.fill(-1, 0, len + 1);
+      endTail.fill(-1, 0, len + 1);
+      // Node 0 starts the sentence (score 0); every other node is a candidate piece.
+      begin[0] = 0;
+      score[0] = 0;
+      prev[0] = -1;
+      nextEnd[0] = -1;
+      endHead[0] = endTail[0] = 0;
+      let nodes = 1;
+      const add = (pos: number, length: number, pieceScore: number): void => {
+        let best = -1;
+        let bestScore = 0;
+        for (let l = endHead[pos]!; l >= 0; l = nextEnd[l]!) {
+          const total = score[l]! + pieceScore;
+          if (best < 0 || total > bestScore) {
+            best = l;
+            bestScore = total;
           }
         }
-        if (!single) lattice.insert(begin, 1, this.unkScore, this.unk_token_id!);
+        const node = nodes++;
+        if (node >= begin.length) {
+          lattice.nodes(node + 1);
+          ({ begin, score, prev, nextEnd } = lattice);
+        }
+        begin[node] = pos;
+        score[node] = bestScore;
+        prev[node] = best;
+        nextEnd[node] = -1;
+        const end = pos + length;
+        if (endTail[end]! < 0) endHead[end] = node;
+        else nextEnd[endTail[end]!] = node;
+        endTail[end] = node;
+      };
+      for (let pos = 0; pos < len; pos++) {
+        let single = false;
+        let node = 0;
+        for (let i = pos; i < len; i++) {
+          node = this.trie.child(node, normalized.charCodeAt(i));
+          if (node < 0) break;
+          const id = this.trie.piece[node]!;
+          if (id >= 0) {
+            add(pos, i + 1 - pos, this.scores[id]!);
+            if (i === pos) single = true;
+          }
+        }
+        if (!single) add(pos, 1, this.unkScore);
       }
-    }
-
-    tokenize(normalized: string): string[] {
-      const lattice = new TokenLattice(normalized, this.bosTokenId, this.eosTokenId);
-      this.populateNodes(lattice);
-      return lattice.tokens();
+      // The end of the sentence takes the best node ending there; walk back to the start.
+      let best = -1;
+      let bestScore = 0;
+      for (let l = endHead[len]!; l >= 0; l = nextEnd[l]!) {
+        if (best < 0 || score[l]! > bestScore) {
+          best = l;
+          bestScore = score[l]!;
+        }
+      }
+      const pieces: string[] = [];
+      let end = len;
+      for (let node = best; node > 0; node = prev[node]!) {
+        pieces.push(normalized.slice(begin[node]!, end));
+        end = begin[node]!;
+      }
+      return pieces.reverse();
     }
 
     encode(tokens: string[]): string[] {
