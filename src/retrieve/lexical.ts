@@ -74,9 +74,20 @@ export interface QueryWord {
   guess?: boolean;
 }
 
-/** Character trigrams of a term, with word-boundary markers. */
+/**
+ * Letters that write one foreign sound in transliterated names (G: لوفيغارو / لوفيجارو,
+ * بينغ / بينج / بينق), made one letter when spellings are compared; never in the index terms.
+ */
+const G_LETTERS = /[غجقك]/g;
+
+/** A term as spelling similarity sees it. */
+function spellingKey(term: string): string {
+  return term.replace(G_LETTERS, 'ج');
+}
+
+/** Character trigrams of a term's spelling key, with word-boundary markers. */
 export function trigrams(term: string): Set<string> {
-  const padded = `#${term}#`;
+  const padded = `#${spellingKey(term)}#`;
   const out = new Set<string>();
   for (let i = 0; i + 3 <= padded.length; i++) out.add(padded.slice(i, i + 3));
   return out;
@@ -567,7 +578,7 @@ export class LexicalIndex {
     const own: number[] = [];
     for (const t of candidates) {
       // The candidate's distinct trigrams (as numbers, no strings made) and how many the query has.
-      const padded = `#${t}#`;
+      const padded = `#${spellingKey(t)}#`;
       own.length = 0;
       let n = 0;
       for (let i = 0; i + 3 <= padded.length; i++) {
