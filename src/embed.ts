@@ -265,6 +265,12 @@ class PieceTrie {
       }
       this.piece[node] = index;
     }
+    // Shared prefixes leave most of the room unused (mE5: 505k nodes for 1.39M characters).
+    this.chars = this.chars.slice(0, this.size);
+    this.first = this.first.slice(0, this.size);
+    this.next = this.next.slice(0, this.size);
+    this.count = this.count.slice(0, this.size);
+    this.piece = this.piece.slice(0, this.size);
   }
 
   /** The child of `node` along UTF-16 unit `c`, or -1. Node 0 is the root. */
