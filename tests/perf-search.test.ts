@@ -103,7 +103,8 @@ describe('close spellings (fuzzy lookup)', () => {
   it('finds what counting every term on the query trigrams finds, in the same order', async () => {
     const { trigrams } = await import('../src/retrieve/lexical.js');
     const random = rng(11);
-    const letters = 'ابتثجحخدذرزسشصضطظعغفقكلمنهوي';
+    // G letters (غ ج ق ك) among the frequent ones: spellings that differ only in them compare as one.
+    const letters = 'ابجقكغتدرسشعلمنه';
     const word = () => Array.from({ length: 3 + Math.floor(random() * 6) }, () => letters[Math.floor(random() * 8 + random() * 8)]).join('');
     for (const min of [0.6, 0.4, 0.85]) {
       const lexical = new LexicalIndex({ ...new LexicalIndex().options, fuzzyMinSimilarity: min });
