@@ -34,7 +34,7 @@ export interface RerankOptions {
   depth: number;
 }
 
-export const DEFAULT_RERANK: RerankOptions = { gramWeight: 0.75, titleWeight: 1, k1: 0.9, b: 0.9, sampleSize: 4000, depth: 30 };
+export const DEFAULT_RERANK: RerankOptions = { gramWeight: 0.75, titleWeight: 1, k1: 0.9, b: 0.9, sampleSize: 4000, depth: 20 };
 
 /**
  * A trigram as one small integer: three letters of a compact alphabet, 8 bits each, so grams are
@@ -69,16 +69,16 @@ function contentWords(text: string): string[] {
 
 /**
  * Calls `visit` with every trigram of every content word, each word padded with a boundary mark
- * on both sides (a two-letter word is one trigram), and returns how many there were.
+ * on both sides (a word of n letters has n trigrams) and its index, and returns how many there were.
  */
-function forEachGram(text: string, visit: (g: Gram) => void): number {
+function forEachGram(text: string, visit: (g: Gram, i: number) => void): number {
   let n = 0;
   for (const w of contentWords(text)) {
     let a = BOUNDARY;
     let b = LETTER[w.charCodeAt(0)]!;
     for (let i = 1; i <= w.length; i++) {
       const c = i < w.length ? LETTER[w.charCodeAt(i)]! : BOUNDARY;
-      visit((a << 16) | (b << 8) | c);
+      visit((a << 16) | (b << 8) | c, n);
       n++;
       a = b;
       b = c;
@@ -101,9 +101,19 @@ export function chunkGramText(chunk: Chunk): string {
 
 /** A chunk's trigrams, sorted (a trigram's count is the length of its run). */
 export function chunkGrams(chunk: Chunk): Int32Array {
-  const out: number[] = [];
-  forEachGram(chunkGramText(chunk), (g) => out.push(g));
-  return Int32Array.from(out).sort();
+  const text = chunkGramText(chunk);
+  // A word of n letters has n trigrams, so twice the text's length is room enough (NFKC may
+  // lengthen a ligature or two).
+  let out = new Int32Array(text.length * 2 + 16);
+  const n = forEachGram(text, (g, i) => {
+    if (i === out.length) {
+      const grown = new Int32Array(out.length * 2);
+      grown.set(out);
+      out = grown;
+    }
+    out[i] = g;
+  });
+  return out.slice(0, n).sort();
 }
 
 /** Occurrences of `g` in a sorted trigram array (two binary searches). */
