@@ -797,16 +797,7 @@ export class LexicalIndex {
     for (let j = 0; j < bandLabels.length; j++) {
       if (size < k || bandScores[j]! >= kth - Math.abs(kth) * 1e-9 - 1e-12) band.push({ label: bandLabels[j]!, score: 0 });
     }
-    for (const h of band) {
-      let total = 0;
-      for (const { p, idf } of lists) {
-        const i = findLabel(p.labels, h.label);
-        if (i >= 0) total += score(idf, p.tfs[i]! * p.scale, h.label);
-      }
-      h.score = total;
-    }
-    band.sort((x, y) => y.score - x.score || x.label - y.label);
-    return band.slice(0, k);
+    return rescoreBand(band, lists, score, k);
   }
 
   /**
@@ -937,16 +928,7 @@ export class LexicalIndex {
       if (top.length < k || s >= kth - Math.abs(kth) * 1e-9 - 1e-12) band.push({ label, score: s });
     }
     for (const l of touched) this.scratch[l] = this.touchedMark[l] = 0;
-    for (const h of band) {
-      let total = 0;
-      for (const { p, idf } of lists) {
-        const i = findLabel(p.labels, h.label);
-        if (i >= 0) total += score(idf, p.tfs[i]! * p.scale, h.label);
-      }
-      h.score = total;
-    }
-    band.sort((x, y) => y.score - x.score || x.label - y.label);
-    return band.slice(0, k);
+    return rescoreBand(band, lists, score, k);
   }
 
   /** k1·(1 − b + b·len/avg) by label, cached until the lengths or settings change. */
@@ -1107,6 +1089,28 @@ export class LexicalIndex {
   }
 }
 
+/**
+ * The final scores of the documents that can be in the top k, summed over the query's lists in
+ * query order (so they are the same numbers exhaustive scoring gives), best first.
+ */
+function rescoreBand(
+  band: LexicalHit[],
+  lists: ReadonlyArray<{ p: Postings; idf: number }>,
+  score: (idf: number, tf: number, label: number) => number,
+  k: number,
+): LexicalHit[] {
+  for (const h of band) {
+    let total = 0;
+    for (const { p, idf } of lists) {
+      const i = findLabel(p.labels, h.label);
+      if (i >= 0) total += score(idf, p.tfs[i]! * p.scale, h.label);
+    }
+    h.score = total;
+  }
+  band.sort((x, y) => y.score - x.score || x.label - y.label);
+  return band.slice(0, k);
+}
+
 /** The three UTF-16 code units from `at` as one number (equal numbers: equal trigrams). */
 function gramCode(text: string, at: number): number {
   return text.charCodeAt(at) * 4294967296 + text.charCodeAt(at + 1) * 65536 + text.charCodeAt(at + 2);
@@ -1232,42 +1236,10 @@ function topK(labels: readonly number[], scores: Float64Array, k: number): Lexic
   const hs = new Float64Array(k);
   const hl = new Int32Array(k);
   let size = 0;
-  // "a ranks below b": lower score, or same score and higher label.
-  const below = (sa: number, la: number, sb: number, lb: number) => sa < sb || (sa === sb && la > lb);
-  const swap = (i: number, j: number) => {
-    const s = hs[i]!;
-    hs[i] = hs[j]!;
-    hs[j] = s;
-    const l = hl[i]!;
-    hl[i] = hl[j]!;
-    hl[j] = l;
-  };
   for (const label of labels) {
     const s = scores[label]!;
-    if (size < k) {
-      let i = size++;
-      hs[i] = s;
-      hl[i] = label;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!below(hs[i]!, hl[i]!, hs[parent]!, hl[parent]!)) break;
-        swap(i, parent);
-        i = parent;
-      }
-    } else if (below(hs[0]!, hl[0]!, s, label)) {
-      hs[0] = s;
-      hl[0] = label;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < size && below(hs[l]!, hl[l]!, hs[m]!, hl[m]!)) m = l;
-        if (r < size && below(hs[r]!, hl[r]!, hs[m]!, hl[m]!)) m = r;
-        if (m === i) break;
-        swap(i, m);
-        i = m;
-      }
-    }
+    if (size < k) heapPush(hs, hl, size++, s, label);
+    else if (below(hs[0]!, hl[0]!, s, label)) heapReplaceTop(hs, hl, size, s, label);
   }
   const out: LexicalHit[] = [];
   for (let i = 0; i < size; i++) out.push({ label: hl[i]!, score: hs[i]! });
