@@ -17,6 +17,7 @@ import { openEngine } from '../src/engine.js';
 import { syncIndex } from '../src/indexing.js';
 import { readCorpus } from '../src/ingest/corpus.js';
 import { silentLogger } from '../src/log.js';
+import { rng } from '../src/random.js';
 import { loadIndex, type CorpusIndex } from '../src/store.js';
 import type { Engine } from '../src/types.js';
 import { REPO_CORPUS } from './helpers/engine.js';
@@ -26,18 +27,6 @@ import { capturingLog } from './helpers/telegram-rules.js';
 const CHILD = fileURLToPath(new URL('./fixtures/reliability/ingest-child.ts', import.meta.url));
 const QUESTION = 'ماذا قال شي عن العلاقات مع روسيا؟';
 const SECRET = 'سرّيّةٌجدًّا';
-
-/** Seeded random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const roots: string[] = [];
 function tempRoot(): string {
