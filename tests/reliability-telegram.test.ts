@@ -123,6 +123,15 @@ function expectValidCalls(b: ReturnType<typeof faultyBot>): void {
   for (const r of b.requests) checkCall(r);
 }
 
+/** Chat 101's answer was refused once, sent again, and delivered exactly once, with no error logged. */
+function expectAnsweredOnceAfterOneRetry(b: ReturnType<typeof faultyBot>): void {
+  expect(b.attempts(101)).toHaveLength(2);
+  expect(b.delivered(101)).toHaveLength(1);
+  expect(b.delivered(101)[0]!.payload.text).toContain('[1]');
+  expect(b.captured.errors()).toEqual([]);
+  expectValidCalls(b);
+}
+
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
 });
@@ -147,11 +156,7 @@ describe('Telegram faults (fake transport, fake time)', () => {
     expect(b.delivered(101)).toHaveLength(0);
     await advance(1_000);
     await failing;
-    expect(b.attempts(101)).toHaveLength(2);
-    expect(b.delivered(101)).toHaveLength(1);
-    expect(b.delivered(101)[0]!.payload.text).toContain('[1]');
-    expect(b.captured.errors()).toEqual([]);
-    expectValidCalls(b);
+    expectAnsweredOnceAfterOneRetry(b);
   });
 
   it('429 with retry_after beyond 60 s: gives up without waiting, logs, and serves the next question', async () => {
@@ -190,11 +195,7 @@ describe('Telegram faults (fake transport, fake time)', () => {
       expectHealthyServed(b);
       await advance(10_000);
       await failing;
-      expect(b.attempts(101)).toHaveLength(2);
-      expect(b.delivered(101)).toHaveLength(1);
-      expect(b.delivered(101)[0]!.payload.text).toContain('[1]');
-      expect(b.captured.errors()).toEqual([]);
-      expectValidCalls(b);
+      expectAnsweredOnceAfterOneRetry(b);
     });
   }
 
