@@ -11,7 +11,8 @@ import type { Logger } from './log.js';
 import { analyzeChunk, type ChunkAnalysis } from './retrieve/evidence.js';
 import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
 import { LexicalIndex, type LexicalHit, type QueryUnit, type QueryWord } from './retrieve/lexical.js';
-import { DEFAULT_RERANK, GramCache, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
+import { chunkGrams, DEFAULT_RERANK, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
+import { LruCache } from './cache.js';
 import { translateEnglish } from './text/crosslingual.js';
 import type { CorpusIndex } from './store.js';
 import { detectLang } from './text/arabic.js';
@@ -53,24 +54,6 @@ export interface OpenEngineOptions {
   retrieval?: Partial<RetrievalOptions>;
   /** Passed to indexing (chunking, lexical and hnsw settings, progress). */
   indexing?: Pick<SyncOptions, 'chunking' | 'lexical' | 'hnsw' | 'onProgress' | 'force' | 'articles'>;
-}
-
-/** A small LRU of query vectors: inline queries and retries repeat the same text. */
-class VectorCache {
-  private readonly map = new Map<string, Float32Array>();
-  constructor(private readonly capacity: number) {}
-  get(key: string): Float32Array | undefined {
-    const v = this.map.get(key);
-    if (v) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-  set(key: string, value: Float32Array): void {
-    this.map.set(key, value);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
-  }
 }
 
 /**
@@ -166,16 +149,19 @@ class SectionTerms implements ReadonlySet<string> {
 }
 
 class AnswerEngine implements Engine {
-  private readonly cache = new VectorCache(512);
-  /** Terms of whole sections, for answer scoring; reset when the index changes. */
-  private sectionTermCache = new Map<string, ReadonlySet<string>>();
-  /** Per-chunk analysis for answer scoring (bounded LRU); reset when the index changes. */
-  private analysisCache = new Map<string, { chunk: Chunk; analysis: ChunkAnalysis }>();
-  /** Trigram statistics for the reranker, counted on first use; reset when the index changes. */
+  /** Query vectors by text: inline queries and retries repeat the same text. */
+  private readonly cache = new LruCache<string, Float32Array>(512);
+  // Caches of what the index holds, emptied when it changes (see `reindex`).
+  /** Terms of whole sections, for answer scoring, by `docId#section`. */
+  private readonly sectionTermCache = new LruCache<string, ReadonlySet<string>>(2048);
+  /** Per-chunk analysis for answer scoring (a re-indexed chunk is a new object, so a new key). */
+  private readonly analysisCache = new LruCache<Chunk, ChunkAnalysis>(4096);
+  /** Headline terms for the reranker. */
+  private readonly titleTermCache = new LruCache<string, ReadonlySet<string>>(4096);
+  /** Each recently reranked chunk's sorted trigrams (~6 KB a chunk). */
+  private readonly gramCache = new LruCache<Chunk, Int32Array>(2048);
+  /** Trigram statistics for the reranker, counted on first use. */
   private gramStats: GramStats | null = null;
-  /** Headline terms for the reranker (bounded); reset when the index changes. */
-  private titleTermCache = new Map<string, ReadonlySet<string>>();
-  private gramCache = new GramCache();
   private reindexing: Promise<IndexChanges> | null = null;
 
   constructor(
@@ -283,30 +269,13 @@ class AnswerEngine implements Engine {
     this.gramStats ??= GramStats.fromChunks(index.chunks.values(), index.chunks.size, options.sampleSize);
     const texts = [{ text: q, weight: 1 }];
     if (previous) texts.push({ text: previous, weight: this.retrieval.followUpWeight });
-    const titleTerms = (title: string): ReadonlySet<string> => {
-      let set = this.titleTermCache.get(title);
-      if (!set) {
-        set = new Set(index.lexical.analyzeDocument(title));
-        if (this.titleTermCache.size >= 4096) this.titleTermCache.delete(this.titleTermCache.keys().next().value!);
-        this.titleTermCache.set(title, set);
-      }
-      return set;
-    };
-    const grams = (chunk: Chunk) => this.gramCache.get(chunk);
+    const titleTerms = (title: string) => this.titleTermCache.getOrCreate(title, (t) => new Set(index.lexical.analyzeDocument(t)));
+    const grams = (chunk: Chunk) => this.gramCache.getOrCreate(chunk, chunkGrams);
     return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats: this.gramStats, titleTerms, grams }, options);
   }
 
   private analysis(index: CorpusIndex, chunk: Chunk): ChunkAnalysis {
-    let entry = this.analysisCache.get(chunk.id);
-    // A re-indexed article may reuse a chunk id for new text: the entry must be for this object.
-    if (entry?.chunk === chunk) {
-      this.analysisCache.delete(chunk.id);
-    } else {
-      entry = { chunk, analysis: analyzeChunk(chunk, index.lexical) };
-      if (this.analysisCache.size >= 4096) this.analysisCache.delete(this.analysisCache.keys().next().value!);
-    }
-    this.analysisCache.set(chunk.id, entry);
-    return entry.analysis;
+    return this.analysisCache.getOrCreate(chunk, (c) => analyzeChunk(c, index.lexical));
   }
 
   /**
@@ -316,15 +285,10 @@ class AnswerEngine implements Engine {
    * where most candidates miss the caches: that analysis was ~40% of answer time).
    */
   private sectionTerms(index: CorpusIndex, chunk: Chunk): ReadonlySet<string> {
-    const key = `${chunk.docId}#${chunk.section}`;
-    let set = this.sectionTermCache.get(key);
-    if (!set) {
+    return this.sectionTermCache.getOrCreate(`${chunk.docId}#${chunk.section}`, () => {
       const labels = (index.manifest.files[chunk.docId]?.labels ?? []).filter((l) => index.chunks.get(l)?.section === chunk.section);
-      set = new SectionTerms(labels, index, (c) => this.analysis(index, c));
-      if (this.sectionTermCache.size >= 2048) this.sectionTermCache.delete(this.sectionTermCache.keys().next().value!);
-      this.sectionTermCache.set(key, set);
-    }
-    return set;
+      return new SectionTerms(labels, index, (c) => this.analysis(index, c));
+    });
   }
 
   info(): EngineInfo {
@@ -357,11 +321,11 @@ class AnswerEngine implements Engine {
     })
       .then(({ index, changes }) => {
         this.index = index;
-        this.sectionTermCache = new Map();
-        this.analysisCache = new Map();
+        this.sectionTermCache.clear();
+        this.analysisCache.clear();
+        this.titleTermCache.clear();
+        this.gramCache.clear();
         this.gramStats = null;
-        this.titleTermCache = new Map();
-        this.gramCache = new GramCache();
         return changes;
       })
       .finally(() => {

@@ -135,25 +135,6 @@ function countOf(sorted: Int32Array, g: Gram): number {
   return end - lo;
 }
 
-/**
- * Recently scored chunks' trigrams (a bounded LRU; about 6 KB a chunk): normalising and cutting a
- * chunk is most of a rerank's cost, and the same chunks come back for related questions.
- */
-export class GramCache {
-  private readonly map = new Map<Chunk, Int32Array>();
-  constructor(private readonly capacity = 2048) {}
-  get(chunk: Chunk): Int32Array {
-    let grams = this.map.get(chunk);
-    if (grams) this.map.delete(chunk);
-    else {
-      grams = chunkGrams(chunk);
-      if (this.map.size >= this.capacity) this.map.delete(this.map.keys().next().value!);
-    }
-    this.map.set(chunk, grams);
-    return grams;
-  }
-}
-
 /** Trigram document frequencies of a corpus (or of an even sample of its chunks). */
 export class GramStats {
   private constructor(
@@ -199,7 +180,7 @@ export interface RerankInput {
   stats: GramStats;
   /** Terms of a headline; pass a cached lookup to analyse each headline once. */
   titleTerms?: (title: string) => ReadonlySet<string>;
-  /** Trigrams of a chunk; pass a {@link GramCache} to cut each chunk once. */
+  /** Trigrams of a chunk; pass a cached lookup to cut each chunk once (default {@link chunkGrams}). */
   grams?: (chunk: Chunk) => Int32Array;
 }
 
