@@ -100,6 +100,30 @@ describe('composeAnswer', () => {
     // The same story without a headline naming Putin: nothing near the gas sentence says who spoke.
     expect(answerWith(null).quotes.map((q) => q.text)).not.toContain(paragraphs[3]);
   });
+  it('a «متى» question (however it is spelt) prefers the sentence that holds a date', () => {
+    const paragraphs = [
+      'زار وزير الخارجية الصيني العاصمة الروسية لبحث ملف الطاقة.',
+      'وكان وزير الخارجية الصيني قد زار العاصمة الروسية في مايو 2023.',
+    ];
+    const story = chunkArticle(makeArticle('visit.txt', { title: 'زيارات متبادلة', outlet: 'العربي', date: '2024-01-01', paragraphs }));
+    const index = new LexicalIndex();
+    story.forEach((c, i) => index.add(i, { text: c.text, title: c.title }));
+    const first = (question: string) => {
+      const query = index.expandQuery(index.analyze(question).map((term) => ({ term, weight: 1 })));
+      const hits = fuse(index.search(LexicalIndex.flatten(query), 10), [], (l) => story[l]);
+      return composeAnswer({ question, lang: 'ar', query, hits, lexical: index, mode: 'lexical' }, { startedAt: 0, embedMs: 0, denseMs: 0, lexicalMs: 0, fuseMs: 0 }).quotes[0]?.text;
+    };
+    for (const question of ['متى زار وزير الخارجية الصيني العاصمة الروسية؟', 'امتى زار وزير الخارجية الصيني العاصمة الروسية؟', 'في أي عام زار وزير الخارجية الصيني العاصمة الروسية؟']) {
+      expect(first(question)).toBe(paragraphs[1]);
+    }
+    // Without asking «when», the first and closer sentence is quoted first.
+    expect(first('هل زار وزير الخارجية الصيني العاصمة الروسية؟')).toBe(paragraphs[0]);
+  });
+  it('a month name counts as a date only as a whole word: «اب» inside «كتاب» is not August', async () => {
+    const { analyzeChunk } = await import('../src/retrieve/evidence.js');
+    const [chunk] = chunkArticle(makeArticle('m.txt', { title: null, paragraphs: ['صدر الكتاب الجديد للكاتب.', 'وصل الوفد في آب الماضي.', 'وانعقد الاجتماع يوم الخميس.'] }));
+    expect(analyzeChunk(chunk!, new LexicalIndex()).hasDate).toEqual([false, true, true]);
+  });
   it('refuses in Arabic for an Arabic question the articles do not cover', () => {
     const answer = ask('ما هي عاصمة كندا؟');
     expect(answer.answered).toBe(false);

@@ -41,11 +41,15 @@ export interface SentenceEvidence {
   near: Set<string>;
 }
 
-const NUMBER_QUESTION = /(^|\s)(كم|قديش|كديش|اديش|how many|how much|how long)(\s|$)/;
-const DATE_QUESTION = /(^|\s)(متى|امتى|ايمتى|when|what year)(\s|$)/;
-const DATE_WORDS = /\d{4}|يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين|الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد|امس|اليوم/;
+// Matched against normalised text (ى→ي, ة→ه, أ→ا), so the patterns are written normalised too.
+const NUMBER_QUESTION = /(^|\s)(كم|بكم|قديش|كديش|اديش|how many|how much|how long)(\s|$)/;
+const DATE_QUESTION = /(^|\s)(متي|امتي|ايمتي|اي (عام|سنه|يوم|شهر|تاريخ|قرن)|when|what (year|date|day)|which year)(\s|$)/;
+const MONTHS = 'يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين';
+const DAYS = 'الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد|امس|اليوم|القرن';
+/** A year, a month or a day named as a whole word (with «و/ب/ف/ل» before it): «اب» inside «كتاب» is not August. */
+const DATE_WORDS = new RegExp(`\\d{3,4}|(^|[^\\p{L}])[وبفل]?(${MONTHS}|${DAYS})(?![\\p{L}])`, 'u');
 
-function expectedKind(question: string): 'number' | 'date' | null {
+export function expectedKind(question: string): 'number' | 'date' | null {
   const q = ` ${normalize(question)} `;
   if (NUMBER_QUESTION.test(q)) return 'number';
   if (DATE_QUESTION.test(q)) return 'date';
@@ -97,7 +101,7 @@ export function analyzeChunk(chunk: Chunk, lexical: LexicalIndex): ChunkAnalysis
 export class EvidenceScorer {
   private readonly units: Array<QueryUnit & { idf: number }>;
   private readonly total: number;
-  private readonly kind: 'number' | 'date' | null;
+  readonly kind: 'number' | 'date' | null;
   private readonly pairs: Set<string>;
   private readonly cache = new Map<string, SentenceEvidence[]>();
 
