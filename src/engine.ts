@@ -11,7 +11,7 @@ import type { Logger } from './log.js';
 import { analyzeChunk, type ChunkAnalysis } from './retrieve/evidence.js';
 import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
 import { LexicalIndex, type LexicalHit, type QueryUnit, type QueryWord } from './retrieve/lexical.js';
-import { analyseHeadline, chunkGrams, DEFAULT_RERANK, GramStats, rerank, reranks, type Headline, type RerankOptions } from './retrieve/rerank.js';
+import { chunkGrams, DEFAULT_RERANK, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
 import { LruCache } from './cache.js';
 import { translateEnglish } from './text/crosslingual.js';
 import type { CorpusIndex } from './store.js';
@@ -156,8 +156,8 @@ class AnswerEngine implements Engine {
   private readonly sectionTermCache = new LruCache<string, ReadonlySet<string>>(2048);
   /** Per-chunk analysis for answer scoring (a re-indexed chunk is a new object, so a new key). */
   private readonly analysisCache = new LruCache<Chunk, ChunkAnalysis>(4096);
-  /** Headline analyses for the reranker. */
-  private readonly headlineCache = new LruCache<string, Headline>(4096);
+  /** Headline terms for the reranker. */
+  private readonly titleTermCache = new LruCache<string, ReadonlySet<string>>(4096);
   /** Each recently reranked chunk's sorted trigrams (~6 KB a chunk). */
   private readonly gramCache = new LruCache<Chunk, Int32Array>(2048);
   /** Trigram statistics for the reranker, counted on first use. */
@@ -265,13 +265,13 @@ class AnswerEngine implements Engine {
 
   private rerank(index: CorpusIndex, q: string, previous: string | undefined, units: QueryUnit[], hits: LexicalHit[]): LexicalHit[] {
     const options = this.retrieval.rerank;
-    if (hits.length < 2 || !reranks(options)) return hits;
+    if (hits.length < 2 || (!options.gramWeight && !options.titleWeight)) return hits;
     this.gramStats ??= GramStats.fromChunks(index.chunks.values(), index.chunks.size, options.sampleSize);
     const texts = [{ text: q, weight: 1 }];
     if (previous) texts.push({ text: previous, weight: this.retrieval.followUpWeight });
-    const headline = (title: string) => this.headlineCache.getOrCreate(title, (t) => analyseHeadline(t, index.lexical));
+    const titleTerms = (title: string) => this.titleTermCache.getOrCreate(title, (t) => new Set(index.lexical.analyzeDocument(t)));
     const grams = (chunk: Chunk) => this.gramCache.getOrCreate(chunk, chunkGrams);
-    return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats: this.gramStats, headline, grams }, options);
+    return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats: this.gramStats, titleTerms, grams }, options);
   }
 
   private analysis(index: CorpusIndex, chunk: Chunk): ChunkAnalysis {
@@ -323,7 +323,7 @@ class AnswerEngine implements Engine {
         this.index = index;
         this.sectionTermCache.clear();
         this.analysisCache.clear();
-        this.headlineCache.clear();
+        this.titleTermCache.clear();
         this.gramCache.clear();
         this.gramStats = null;
         return changes;

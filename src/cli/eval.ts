@@ -11,7 +11,7 @@
  *   --limit N       first N questions
  *   Levers for tuning (defaults are the product's): --stemmer light|snowball|none, --title-weight X,
  *   --k1 X, --b X, --fuzzy X, --surface X, --chunk-tokens N, --min-coverage X, --max-quotes N,
- *   --secondary-ratio X, --candidates N, --rerank-grams X, --rerank-title X, --rerank-share X, --no-rerank;
+ *   --secondary-ratio X, --candidates N, --rerank-grams X, --rerank-title X, --no-rerank;
  *   --baseline = a plain BM25 (light stemming, whole passages, no rerank)
  */
 import fs from 'node:fs';
@@ -70,12 +70,11 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--chunk-tokens') args.chunkTokens = Number(value());
     else if (a === '--rerank-grams') args.retrieval.rerank.gramWeight = Number(value());
     else if (a === '--rerank-title') args.retrieval.rerank.titleWeight = Number(value());
-    else if (a === '--rerank-share') args.retrieval.rerank.titleShareWeight = Number(value());
-    else if (a === '--no-rerank') Object.assign(args.retrieval.rerank, { gramWeight: 0, titleWeight: 0, titleShareWeight: 0 });
+    else if (a === '--no-rerank') Object.assign(args.retrieval.rerank, { gramWeight: 0, titleWeight: 0 });
     else if (a === '--baseline') {
       // A plain BM25: normalisation and light stemming, passages as whole documents, nothing else.
       Object.assign(args.lexical, { k1: 1.2, b: 0.75, titleWeight: 0, fuzzyMinSimilarity: 0, surfaceWeight: 0, bigramWeight: 0 });
-      Object.assign(args.retrieval.rerank, { gramWeight: 0, titleWeight: 0, titleShareWeight: 0 });
+      Object.assign(args.retrieval.rerank, { gramWeight: 0, titleWeight: 0 });
       args.chunkTokens = 100_000;
     }
     else throw new Error(`unknown option ${a} (see the header of src/cli/eval.ts)`);

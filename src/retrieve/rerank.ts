@@ -9,19 +9,14 @@
  * - **Headline coverage.** The IDF share of the question's words found in the chunk's headline:
  *   a question that names a story's subject (عاصمة سوريا) prefers the story about it over one
  *   that mentions it in passing. Body BM25 alone lets a long story that repeats the words win.
- * - **Headline share.** The other way round: the share of the headline's words (every word, by
- *   form or stem) the question holds. A question that names a short headline in full (الحرب
- *   العالمية الثانية) prefers its story over one whose headline shares only some of its words
- *   (… الأولى, an ordinal the word index drops as a stopword). Long news headlines are rarely
- *   named in full, so there it is a small nudge.
  *
  * The final order is `bm25 / best bm25 + gramWeight · trigram / best trigram + titleWeight ·
- * coverage + titleShareWeight · share`; the BM25 scores themselves are kept (the answer's checks read them). Only the
+ * coverage`; the BM25 scores themselves are kept (the answer's checks read them). Only the
  * candidates are scored, so the cost does not grow with the corpus; trigram document frequencies
  * come from the whole corpus, or from an even sample of it past `sampleSize` chunks.
  * Chosen on ARCD-train (scripts/tune.ts --levers, docs/quality.md).
  */
-import { DIALECT_TO_MSA, normalize, stem, STOPWORDS, words, type StemmerName } from '../text/arabic.js';
+import { DIALECT_TO_MSA, normalize, STOPWORDS, words } from '../text/arabic.js';
 import type { Chunk } from '../types.js';
 import type { LexicalHit, LexicalIndex, QueryUnit } from './lexical.js';
 
@@ -30,8 +25,6 @@ export interface RerankOptions {
   gramWeight: number;
   /** Weight of headline coverage (0–1 share of the question's IDF); 0 turns it off. */
   titleWeight: number;
-  /** Weight of headline share (0–1 share of the headline's words the question holds); 0 turns it off. */
-  titleShareWeight: number;
   /** BM25 parameters of the trigram score. */
   k1: number;
   b: number;
@@ -41,7 +34,7 @@ export interface RerankOptions {
   depth: number;
 }
 
-export const DEFAULT_RERANK: RerankOptions = { gramWeight: 0.75, titleWeight: 1, titleShareWeight: 0.5, k1: 0.9, b: 0.9, sampleSize: 4000, depth: 20 };
+export const DEFAULT_RERANK: RerankOptions = { gramWeight: 0.75, titleWeight: 1, k1: 0.9, b: 0.9, sampleSize: 4000, depth: 20 };
 
 /**
  * A trigram as one small integer: three letters of a compact alphabet, 8 bits each, so grams are
@@ -175,31 +168,6 @@ export class GramStats {
   }
 }
 
-/** What the reranker reads from a headline; see {@link analyseHeadline}. */
-export interface Headline {
-  /** Document terms (as the word index analyses text), for coverage. */
-  terms: ReadonlySet<string>;
-  /** Every word, normalised, with its stem, for share. */
-  words: ReadonlyArray<readonly [word: string, stem: string]>;
-}
-
-export function analyseHeadline(title: string, lexical: LexicalIndex): Headline {
-  const stemmer = lexical.options.stemmer;
-  return { terms: new Set(lexical.analyzeDocument(title)), words: words(normalize(title)).map((w) => [w, stem(w, stemmer)] as const) };
-}
-
-/** The question's words, each by form and by stem, for headline share. */
-function questionForms(texts: RerankInput['texts'], stemmer: StemmerName): Set<string> {
-  const forms = new Set<string>();
-  for (const { text } of texts) {
-    for (const w of words(normalize(text))) {
-      forms.add(w);
-      forms.add(stem(w, stemmer));
-    }
-  }
-  return forms;
-}
-
 export interface RerankInput {
   /** The question, and an earlier one a follow-up continues (at a lower weight). */
   texts: Array<{ text: string; weight: number }>;
@@ -210,21 +178,16 @@ export interface RerankInput {
   chunkOf: (label: number) => Chunk | undefined;
   lexical: LexicalIndex;
   stats: GramStats;
-  /** A headline's analysis; pass a cached lookup to analyse each headline once (default {@link analyseHeadline}). */
-  headline?: (title: string) => Headline;
+  /** Terms of a headline; pass a cached lookup to analyse each headline once. */
+  titleTerms?: (title: string) => ReadonlySet<string>;
   /** Trigrams of a chunk; pass a cached lookup to cut each chunk once (default {@link chunkGrams}). */
   grams?: (chunk: Chunk) => Int32Array;
-}
-
-/** Whether these options re-order anything. */
-export function reranks(options: RerankOptions): boolean {
-  return Boolean(options.gramWeight || options.titleWeight || options.titleShareWeight);
 }
 
 /** The candidates re-ordered (scores unchanged); see the module comment. */
 export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERANK): LexicalHit[] {
   const { chunkOf, lexical, stats } = input;
-  if (input.hits.length < 2 || !reranks(options)) return input.hits;
+  if (input.hits.length < 2 || (!options.gramWeight && !options.titleWeight)) return input.hits;
   const hits = input.hits.slice(0, options.depth);
   const rest = input.hits.slice(options.depth);
   const chunks = hits.map((h) => chunkOf(h.label));
@@ -255,32 +218,24 @@ export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERA
     }
   }
 
-  // Headline coverage (the IDF share of the question's words its headline holds) and headline
-  // share (the share of the headline's words the question holds).
+  // Headline coverage: the IDF share of the question's words its headline holds.
   const titleScores = new Float64Array(hits.length);
-  const shareScores = new Float64Array(hits.length);
-  if (options.titleWeight || options.titleShareWeight) {
-    const headlineOf = input.headline ?? ((title: string) => analyseHeadline(title, lexical));
+  if (options.titleWeight) {
+    const analyse = input.titleTerms ?? ((title: string) => new Set(lexical.analyzeDocument(title)));
     const units = input.units.map((u) => ({
       u,
       idf: u.weight * Math.max(0, ...u.alternatives.map((a) => a.factor * lexical.idf(a.term))),
     }));
     const total = units.reduce((sum, x) => sum + x.idf, 0);
-    const forms = options.titleShareWeight ? questionForms(input.texts, lexical.options.stemmer) : null;
-    chunks.forEach((chunk, i) => {
-      if (!chunk?.title) return;
-      const headline = headlineOf(chunk.title);
-      if (options.titleWeight && total > 0) {
+    if (total > 0) {
+      chunks.forEach((chunk, i) => {
+        if (!chunk?.title) return;
+        const title = analyse(chunk.title);
         let covered = 0;
-        for (const { u, idf } of units) if (u.alternatives.some((a) => headline.terms.has(a.term))) covered += idf;
+        for (const { u, idf } of units) if (u.alternatives.some((a) => title.has(a.term))) covered += idf;
         titleScores[i] = covered / total;
-      }
-      if (forms && headline.words.length) {
-        let held = 0;
-        for (const [word, stem] of headline.words) if (forms.has(word) || forms.has(stem)) held++;
-        shareScores[i] = held / headline.words.length;
-      }
-    });
+      });
+    }
   }
 
   const bestLexical = Math.max(...hits.map((h) => h.score));
@@ -291,8 +246,7 @@ export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERA
     score:
       (bestLexical > 0 ? h.score / bestLexical : 0) +
       (bestGram > 0 ? (options.gramWeight * gramScores[i]!) / bestGram : 0) +
-      options.titleWeight * titleScores[i]! +
-      options.titleShareWeight * shareScores[i]!,
+      options.titleWeight * titleScores[i]!,
   }));
   combined.sort((x, y) => y.score - x.score || x.i - y.i);
   return [...combined.map((c) => c.hit), ...rest];
