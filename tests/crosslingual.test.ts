@@ -10,6 +10,15 @@ describe('transliterate', () => {
     expect(transliterate('Peskov')).toBe('بيسكوف');
     expect(normalize(transliterate('Ushakov'))).toBe(normalize('أوشاكوف'));
   });
+  it("reads q, x and zh the pinyin way only in words made of pinyin syllables", () => {
+    expect(transliterate('Qiang')).toBe('تشيانغ');
+    expect(transliterate('Hangzhou')).toBe('هانغتشو');
+    expect(transliterate('Xiamen')).toBe('شيامين');
+    // Not pinyin: the English reading stays.
+    expect(transliterate('Zhukov')).toBe('جوكوف');
+    expect(transliterate('Texas')).toBe('تيكساس');
+    expect(transliterate('Quebec')).toBe('قويبيك');
+  });
 });
 
 describe('translateEnglish', () => {
@@ -47,6 +56,10 @@ describe('English questions over the Arabic articles without a model', () => {
       expect(answer.mode).toBe('lexical');
       expect(answer.citations[0]!.file).toMatch(/^001_/);
       expect(answer.answer).toMatch(/Sources:/);
+      // A Chinese name and city in pinyin: «Li Qiang» is «لي تشيانج», Hangzhou «هانغتشو».
+      const pinyin = await engine.ask('Who did Li Qiang meet in Hangzhou?');
+      expect(pinyin.answered).toBe(true);
+      expect(pinyin.quotes.some((q) => q.text.includes('ميشوستين'))).toBe(true);
       const refused = await engine.ask('Who won the 2018 Champions League final?');
       expect(refused.answered).toBe(false);
       expect(refused.answer).toMatch(/don't cover/);

@@ -91,12 +91,24 @@ const LETTERS: Record<string, string> = {
   o: 'و', p: 'ب', q: 'ق', r: 'ر', s: 'س', t: 'ت', u: 'و', v: 'ف', w: 'و', x: 'كس', y: 'ي', z: 'ز',
 };
 
-/** Rule-based English → Arabic-script transliteration of a name (Mishustin → ميشوستين, Lavrov → لافروف). */
+/**
+ * A word made only of Mandarin pinyin syllables (Qiang, Hangzhou, Xiamen, Zhejiang). Chinese
+ * names are common in this news and pinyin's q, x and zh sound «تش», «ش» and «تش», which the
+ * English reading (ق, كس, ج) misses: Arabic outlets write تشيانغ, هانغتشو, شيامن.
+ */
+const PINYIN_WORD = /^(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uan|uai|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|er|a|o|e|i|u))+$/;
+const PINYIN_LETTERS: Array<[string, string]> = [['zh', 'تش'], ['q', 'تش'], ['x', 'ش']];
+
+/**
+ * Rule-based English → Arabic-script transliteration of a name (Mishustin → ميشوستين, Lavrov →
+ * لافروف), reading q, x and zh the pinyin way in words that are pinyin (Qiang → تشيانغ).
+ */
 export function transliterate(word: string): string {
   const w = word.toLowerCase().replace(/[^a-z]/g, '');
+  const pinyin = /q|x|zh/.test(w) && PINYIN_WORD.test(w);
   let out = '';
   for (let i = 0; i < w.length; ) {
-    const digraph = DIGRAPHS.find(([latin]) => w.startsWith(latin, i));
+    const digraph = (pinyin ? PINYIN_LETTERS.find(([latin]) => w.startsWith(latin, i)) : undefined) ?? DIGRAPHS.find(([latin]) => w.startsWith(latin, i));
     if (digraph) {
       out += digraph[1];
       i += digraph[0].length;
