@@ -44,6 +44,12 @@ describe('terms', () => {
     expect(terms('قديش كمية الغاز اللي ضختها روسيا للصين؟')).toEqual(terms('كم كمية الغاز التي ضختها روسيا للصين؟'));
     expect(terms('عشان شو راح شي على موسكو')).toEqual(terms('لماذا راح شي على موسكو'));
   });
+  it('drops dialect verbs of saying and «until» as MSA «قال» and «حتى» are dropped, across dialects', () => {
+    expect(terms('شو حكى بوتين عن الغاز؟')).toEqual(terms('ماذا قال بوتين عن الغاز؟'));
+    expect(terms('لحد امتى رح يضل شي بموسكو؟')).toEqual(terms('حتى متى سوف يضل شي بموسكو؟'));
+    expect(terms('شحال من مليار ضخت روسيا؟')).toEqual(terms('كم من مليار ضخت روسيا؟'));
+    expect(terms('شكون استقبل ميشوستين؟')).toEqual(terms('من استقبل ميشوستين؟'));
+  });
   it('stems clitics and the definite article so spellings of a word meet', () => {
     const stems = ['الصين', 'والصين', 'بالصين', 'الصينية'].map((w) => lightStem(normalize(w)));
     expect(new Set(stems).size).toBe(1);

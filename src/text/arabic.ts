@@ -47,8 +47,11 @@ export function words(normalized: string): string[] {
  * Dialect question words and fillers (Levantine, Gulf, Egyptian, Maghrebi) mapped to the MSA
  * word they stand for. Questions are matched in MSA; the mapped words are stopwords anyway,
  * so the main effect is that dialect filler never counts as content.
+ *
+ * Written as people type them; the exported map is normalised (keys and values), since it is
+ * looked up with normalised words («امتى» is looked up as «امتي»).
  */
-export const DIALECT_TO_MSA: Readonly<Record<string, string>> = {
+const DIALECT_WORDS: Readonly<Record<string, string>> = {
   'شو': 'ماذا', 'شنو': 'ماذا', 'ايش': 'ماذا', 'إيش': 'ماذا', 'وش': 'ماذا', 'شنهو': 'ماذا', 'اش': 'ماذا', 'شنوه': 'ماذا',
   'قديش': 'كم', 'قدي': 'كم', 'كديش': 'كم', 'قداش': 'كم', 'اديش': 'كم', 'قدّيش': 'كم',
   'مين': 'من', 'منو': 'من', 'مينو': 'من',
@@ -62,7 +65,17 @@ export const DIALECT_TO_MSA: Readonly<Record<string, string>> = {
   'كتير': 'كثير', 'كام': 'كم', 'كمان': 'ايضا', 'رح': 'سوف', 'هيدا': 'هذا', 'هيدي': 'هذه', 'ويا': 'مع',
   // Relative pronouns and conjunctions: «الغاز اللي ضختها روسيا», «عشان شو».
   'اللي': 'الذي', 'يلي': 'الذي', 'عشان': 'لكي', 'علشان': 'لكي', 'منشان': 'لكي',
+  // Maghrebi and Iraqi question words: «شحال», «شكون», «فوقاش», «شقد».
+  'شحال': 'كم', 'قديه': 'كم', 'شقد': 'كم', 'شكد': 'كم', 'شكون': 'من', 'فوقاش': 'متى', 'واش': 'هل', 'شنهي': 'ماذا',
+  // Verbs of saying are question scaffolding, as «قال» is: «شو حكى بوتين», «بيقول ايه».
+  'حكى': 'قال', 'حكا': 'قال', 'حكت': 'قالت', 'حكوا': 'قالوا', 'بيحكي': 'قال', 'بتحكي': 'قالت', 'بيقول': 'قال', 'بتقول': 'قالت',
+  // «لحد امتى» (until when), «بدو» (he wants).
+  'لحد': 'حتى', 'لغاية': 'حتى', 'لحتى': 'حتى', 'بدو': 'يريد', 'بدها': 'تريد', 'بدهم': 'يريدون', 'عاوز': 'اريد', 'عايزة': 'تريد',
 };
+
+export const DIALECT_TO_MSA: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(DIALECT_WORDS).map(([dialect, msa]) => [normalize(dialect), normalize(msa)]),
+);
 
 const EXTRA_STOPWORDS = [
   // Question scaffolding that carries no topic.
