@@ -124,6 +124,13 @@ describe('composeAnswer', () => {
     const [chunk] = chunkArticle(makeArticle('m.txt', { title: null, paragraphs: ['صدر الكتاب الجديد للكاتب.', 'وصل الوفد في آب الماضي.', 'وانعقد الاجتماع يوم الخميس.'] }));
     expect(analyzeChunk(chunk!, new LexicalIndex()).hasDate).toEqual([false, true, true]);
   });
+  it('a number or a date may be written in words: «يومين», «ثلاثة», «الشهر الماضي»', async () => {
+    const { analyzeChunk } = await import('../src/retrieve/evidence.js');
+    const [chunk] = chunkArticle(makeArticle('n.txt', { title: null, paragraphs: ['وتستغرق الزيارة يومين.', 'ووقع الجانبان ثلاثة اتفاقات.', 'والتقى الوزيران الشهر الماضي.', 'وناقش الوزيران ملف الطاقة.'] }));
+    const a = analyzeChunk(chunk!, new LexicalIndex());
+    expect(a.hasNumber).toEqual([true, true, false, false]);
+    expect(a.hasDate).toEqual([false, false, true, false]);
+  });
   it('refuses in Arabic for an Arabic question the articles do not cover', () => {
     const answer = ask('ما هي عاصمة كندا؟');
     expect(answer.answered).toBe(false);

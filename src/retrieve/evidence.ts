@@ -45,8 +45,25 @@ export interface SentenceEvidence {
 const NUMBER_QUESTION = /(^|\s)(كم|بكم|قديش|كديش|اديش|how many|how much|how long)(\s|$)/;
 const DATE_QUESTION = /(^|\s)(متي|امتي|ايمتي|اي (عام|سنه|يوم|شهر|تاريخ|قرن)|when|what (year|date|day)|which year)(\s|$)/;
 const MONTHS = 'يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين';
-const DAYS = 'الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد|امس|اليوم|القرن';
-/** A year, a month or a day named as a whole word (with «و/ب/ف/ل» before it): «اب» inside «كتاب» is not August. */
+const DAYS = 'الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد|امس|اليوم|غدا|الليله|صباح|مساء|الماضي|الماضيه|المقبل|المقبله|الجاري|مؤخرا|القرن';
+/**
+ * A year, a month, a day or a relative time («الشهر الماضي», «مؤخرا») as a whole word (with «و/ب/ف/ل»
+ * before it): «اب» inside «كتاب» is not August.
+ */
+/**
+ * A count written in words: «ثلاثة», «عشرين», «مليار», or a dual of a unit, «يومين», «مرتين»
+ * (a «كم» / «how long» answer is often one: «زيارة تستغرق يومين»). Whole words, normalised,
+ * with «و/ب/ل» before them.
+ */
+const NUMBER_WORDS = new RegExp(
+  `(^|[^\\p{L}])[وبل]?(${[
+    'واحد', 'اثنان', 'اثنين', 'ثلاث', 'ثلاثه', 'اربع', 'اربعه', 'خمس', 'خمسه', 'ست', 'سته', 'سبع', 'سبعه', 'ثماني', 'ثمانيه', 'تسع', 'تسعه', 'عشر', 'عشره',
+    'عشرين', 'عشرون', 'ثلاثين', 'ثلاثون', 'اربعين', 'اربعون', 'خمسين', 'خمسون', 'ستين', 'ستون', 'سبعين', 'سبعون', 'ثمانين', 'ثمانون', 'تسعين', 'تسعون',
+    'مئه', 'مائه', 'مئات', 'الف', 'الاف', 'مليون', 'ملايين', 'مليار', 'مليارات',
+    'يومين', 'شهرين', 'عامين', 'سنتين', 'ساعتين', 'اسبوعين', 'مرتين', 'دقيقتين', 'قرنين',
+  ].join('|')})(?![\\p{L}])`,
+  'u',
+);
 const DATE_WORDS = new RegExp(`\\d{3,4}|(^|[^\\p{L}])[وبفل]?(${MONTHS}|${DAYS})(?![\\p{L}])`, 'u');
 
 export function expectedKind(question: string): 'number' | 'date' | null {
@@ -64,7 +81,7 @@ export interface ChunkAnalysis {
   sentenceStems: string[][];
   /** Terms of the headline, sub-heading and source line. */
   context: Set<string>;
-  /** Whether each sentence (normalised) holds a digit, for «كم» questions. */
+  /** Whether each sentence (normalised) holds a number, in digits or words, for «كم» questions. */
   hasNumber: boolean[];
   /** Whether each sentence (normalised) holds a date word, for «متى» questions. */
   hasDate: boolean[];
@@ -90,7 +107,7 @@ export function analyzeChunk(chunk: Chunk, lexical: LexicalIndex): ChunkAnalysis
     }
     analysis.sentenceTerms.push(terms);
     analysis.sentenceStems.push(stems);
-    analysis.hasNumber.push(/\d/.test(text));
+    analysis.hasNumber.push(/\d/.test(text) || NUMBER_WORDS.test(text));
     analysis.hasDate.push(DATE_WORDS.test(text));
     analysis.wordCounts.push(words(s.text).length);
   }
