@@ -99,6 +99,7 @@ async function levers(): Promise<void> {
     { name: 'k1=1.5', lexical: { k1: 1.5 } },
     { name: 'b=0.5', lexical: { b: 0.5 } },
     { name: 'b=0.9', lexical: { b: 0.9 } },
+    { name: 'requireKind off (a «كم»/«متى» quote need not hold a number/date)', retrieval: { answer: { requireKind: false } } },
     { name: 'maxQuotes=1', retrieval: { answer: { maxQuotes: 1 } } },
     { name: 'maxQuotes=2', retrieval: { answer: { maxQuotes: 2 } } },
     { name: 'secondaryRatio=0.8', retrieval: { answer: { secondaryRatio: 0.8 } } },

@@ -33,6 +33,12 @@ export interface AnswerOptions extends EvidenceOptions {
   /** And at least this many question words must be in the best sentence itself (fewer if the question has fewer). */
   minMatchedWords: number;
   /**
+   * A «كم» / «how many» question is answered by a sentence that holds a number, a «متى» / «when»
+   * question by one that holds a date: the quote is the best such sentence, and the question is
+   * refused when none covers it. Off, the best sentence is quoted whatever it holds.
+   */
+  requireKind: boolean;
+  /**
    * Cosine similarity above which a dense match lowers the coverage an answer needs (to half);
    * null when the model's scores are not calibrated (then refusal rests on lexical evidence).
    */
@@ -46,6 +52,7 @@ export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
   secondaryRatio: 0.5,
   minCoverage: 0.35,
   minMatchedWords: 2,
+  requireKind: true,
   denseThreshold: null,
 };
 
@@ -121,7 +128,8 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   });
   scored.sort((a, b) => b.score - a.score || a.hitRank - b.hitRank || a.sentence.start - b.sentence.start);
 
-  const best = scored[0];
+  // For «كم» / «متى», the best sentence that holds a number / date (see `requireKind`).
+  const best = options.requireKind ? scored.find((s) => s.holdsKind) : scored[0];
   const denseBest = candidates.reduce((m, h) => Math.max(m, h.signals.dense?.score ?? 0), 0);
   const denseConfident = options.denseThreshold !== null && denseBest >= options.denseThreshold;
   // Words near the quote: in it, next to it, or in its story's headline (a report names its
@@ -164,8 +172,9 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
 
   // Pick quotes: the best, then others that score close to it.
   const picked: Scored[] = [best!];
-  for (const s of scored.slice(1)) {
+  for (const s of scored) {
     if (picked.length >= options.maxQuotes) break;
+    if (s === best) continue;
     if (s.score < best!.score * options.secondaryRatio || s.coverage < options.minCoverage * 0.75) continue;
     if (picked.some((p) => p.sentence.text === s.sentence.text)) continue; // the same sentence in two articles
     picked.push(s);
@@ -185,9 +194,9 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   });
   const citations = sortSources(unsorted).map((c, i) => ({ ...c, n: i + 1 }));
   const numberOf = new Map(citations.map((c) => [c.chunkId, c.n]));
+  // The best sentence first (for «كم» / «متى», the one holding the number / date), then by score.
   const quotes: Quote[] = picked
     .filter((p) => numberOf.has(p.hit.chunk.id))
-    .sort((a, b) => b.score - a.score)
     .map((p) => ({ text: p.sentence.text, n: numberOf.get(p.hit.chunk.id)!, chunkId: p.hit.chunk.id, start: p.sentence.start, end: p.sentence.end }));
 
   const dates = new Set(citations.map((c) => c.date).filter(Boolean));

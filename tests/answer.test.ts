@@ -119,6 +119,27 @@ describe('composeAnswer', () => {
     // Without asking «when», the first and closer sentence is quoted first.
     expect(first('هل زار وزير الخارجية الصيني العاصمة الروسية؟')).toBe(paragraphs[0]);
   });
+  it('a «كم» question is answered by a sentence that holds a number, and refused when none covers it', () => {
+    const answerOver = (paragraphs: string[], question: string, requireKind = true) => {
+      const story = chunkArticle(makeArticle('gas2.txt', { title: 'الغاز الروسي إلى الصين', outlet: 'العربي', date: '2024-01-01', paragraphs }));
+      const index = new LexicalIndex();
+      story.forEach((c, i) => index.add(i, { text: c.text, title: c.title }));
+      const query = index.expandQuery(index.analyze(question).map((term) => ({ term, weight: 1 })));
+      const hits = fuse(index.search(LexicalIndex.flatten(query), 10), [], (l) => story[l]);
+      return composeAnswer({ question, lang: 'ar', query, hits, lexical: index, mode: 'lexical', options: { requireKind } }, { startedAt: 0, embedMs: 0, denseMs: 0, lexicalMs: 0, fuseMs: 0 });
+    };
+    const named = 'ضخت روسيا الغاز إلى الصين عبر خط أنابيب قوة سيبيريا بكميات متزايدة.';
+    const howMuch = 'كم ضخت روسيا من الغاز إلى الصين عبر خط أنابيب قوة سيبيريا؟';
+    // The sentence that covers the question best has no number; the next one does.
+    const both = [named, 'وبلغت الكميات التي ضختها روسيا 13.8 مليار متر مكعب من الغاز.'];
+    expect(answerOver(both, howMuch, false).quotes[0]!.text).toBe(named);
+    expect(answerOver(both, howMuch).quotes[0]!.text).toBe(both[1]);
+    // Only sentences that name the pipeline: asked how long it is, nothing gives a number.
+    const howLong = 'كم طول خط أنابيب قوة سيبيريا الذي يضخ الغاز الروسي إلى الصين؟';
+    const onlyNamed = [named, 'ويعد خط أنابيب قوة سيبيريا من أهم مشاريع الطاقة بين البلدين.'];
+    expect(answerOver(onlyNamed, howLong, false).answered).toBe(true);
+    expect(answerOver(onlyNamed, howLong).answered).toBe(false);
+  });
   it('a month name counts as a date only as a whole word: «اب» inside «كتاب» is not August', async () => {
     const { analyzeChunk } = await import('../src/retrieve/evidence.js');
     const [chunk] = chunkArticle(makeArticle('m.txt', { title: null, paragraphs: ['صدر الكتاب الجديد للكاتب.', 'وصل الوفد في آب الماضي.', 'وانعقد الاجتماع يوم الخميس.'] }));

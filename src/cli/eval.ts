@@ -11,7 +11,7 @@
  *   --limit N       first N questions
  *   Levers for tuning (defaults are the product's): --stemmer light|snowball|none, --title-weight X,
  *   --k1 X, --b X, --fuzzy X, --surface X, --chunk-tokens N, --min-coverage X, --max-quotes N,
- *   --secondary-ratio X, --candidates N, --rerank-grams X, --rerank-title X, --no-rerank;
+ *   --secondary-ratio X, --no-require-kind, --candidates N, --rerank-grams X, --rerank-title X, --no-rerank;
  *   --baseline = a plain BM25 (light stemming, whole passages, no rerank)
  */
 import fs from 'node:fs';
@@ -64,6 +64,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--min-coverage') args.retrieval.answer!.minCoverage = Number(value());
     else if (a === '--max-quotes') args.retrieval.answer!.maxQuotes = Number(value());
     else if (a === '--secondary-ratio') args.retrieval.answer!.secondaryRatio = Number(value());
+    else if (a === '--no-require-kind') args.retrieval.answer!.requireKind = false;
     else if (a === '--candidates') args.retrieval.candidates = Number(value());
     else if (a === '--fuzzy') args.lexical.fuzzyMinSimilarity = Number(value());
     else if (a === '--surface') args.lexical.surfaceWeight = Number(value());

@@ -39,6 +39,11 @@ export interface SentenceEvidence {
   matched: Set<string>;
   /** Question words the sentence or a sentence next to it holds. */
   near: Set<string>;
+  /**
+   * Whether the sentence holds what a «كم» (number) or «متى» (date) question asks for; true for
+   * every sentence when the question asks for neither.
+   */
+  holdsKind: boolean;
 }
 
 // Matched against normalised text (ى→ي, ة→ه, أ→ا), so the patterns are written normalised too.
@@ -188,7 +193,8 @@ export class EvidenceScorer {
       if (this.kind === 'date' && hasDate[i]) score += options.kindBonus;
       // Very short fragments rarely answer anything on their own.
       if (wordCounts[i]! < 4) score -= 0.1;
-      return { sentence, coverage, score, matched, near };
+      const holdsKind = this.kind === 'number' ? hasNumber[i]! : this.kind === 'date' ? hasDate[i]! : true;
+      return { sentence, coverage, score, matched, near, holdsKind };
     });
     this.cache.set(chunk.id, out);
     return out;
