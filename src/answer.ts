@@ -16,7 +16,7 @@
 import { DEFAULT_EVIDENCE, EvidenceScorer, type ChunkAnalysis, type EvidenceOptions, type SentenceEvidence } from './retrieve/evidence.js';
 import type { LexicalIndex, QueryUnit } from './retrieve/lexical.js';
 import { ANSWER_TEXT } from './text/messages.js';
-import type { Answer, Citation, Hit, Lang, Quote, RetrievalMode, Timings } from './types.js';
+import type { Answer, Chunk, Citation, Hit, Lang, Quote, RetrievalMode, Timings } from './types.js';
 
 export interface AnswerOptions extends EvidenceOptions {
   /** Chunks whose sentences compete for quoting. */
@@ -108,6 +108,32 @@ export function sourceLine(c: Pick<Citation, 'n' | 'title' | 'outlet' | 'date' |
   return `[${c.n}] ${c.title ?? t.noTitle} — ${meta} (${c.file})`;
 }
 
+/** The source a chunk belongs to: its article's section (the story, or a related story). */
+function sourceKey(chunk: Chunk): string {
+  return `${chunk.docId}#${chunk.section}`;
+}
+
+/**
+ * The text of one source's quoted chunks (in article order): each sentence once, consecutive
+ * chunks (which overlap by a sentence) joined seamlessly, a gap between others marked «…».
+ * Every sentence stays a verbatim substring, as in a chunk's own text.
+ */
+export function joinChunks(chunks: readonly Chunk[]): string {
+  let out = '';
+  let lastStart = -1;
+  let previous: Chunk | null = null;
+  for (const chunk of chunks) {
+    if (previous && chunk.ordinal !== previous.ordinal + 1) out += ' …';
+    for (const s of chunk.sentences) {
+      if (s.start <= lastStart) continue; // the overlap with the chunk before
+      out += (out ? ' ' : '') + s.text;
+      lastStart = s.start;
+    }
+    previous = chunk;
+  }
+  return out;
+}
+
 /** Composes the answer (or refusal) from ranked hits. Pure: no I/O. */
 export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answerMs' | 'totalMs'> & { startedAt: number }): Answer {
   const composeStart = performance.now();
@@ -179,25 +205,35 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
     if (picked.some((p) => p.sentence.text === s.sentence.text)) continue; // the same sentence in two articles
     picked.push(s);
   }
-  // Quotes read in article order within a source.
-  const byChunk = new Map<string, Scored[]>();
+  // One citation per source (an article's story or its related story), however many of its
+  // chunks the quotes come from: «[1] headline — outlet» is never listed twice.
+  const bySource = new Map<string, Scored[]>();
   for (const p of picked) {
     if (!p.hit.chunk.text.includes(p.sentence.text)) continue; // verbatim or nothing
-    byChunk.set(p.hit.chunk.id, [...(byChunk.get(p.hit.chunk.id) ?? []), p]);
+    const key = sourceKey(p.hit.chunk);
+    bySource.set(key, [...(bySource.get(key) ?? []), p]);
   }
-  const unsorted: Citation[] = [...byChunk.values()].map((ps) => {
-    const chunk = ps[0]!.hit.chunk;
-    return {
+  const keyOf = new Map<Citation, string>();
+  const unsorted: Citation[] = [...bySource].map(([key, ps]) => {
+    const chunks = [...new Map(ps.map((p) => [p.hit.chunk.id, p.hit.chunk])).values()].sort((a, b) => a.ordinal - b.ordinal);
+    const chunk = chunks[0]!;
+    const citation: Citation = {
       n: 0, file: chunk.docId, title: chunk.title, outlet: chunk.outlet, agency: chunk.agency, date: chunk.date,
-      passage: chunk.text, score: Math.max(...ps.map((p) => p.score)), chunkId: chunk.id, section: chunk.sectionKind,
+      passage: joinChunks(chunks), score: Math.max(...ps.map((p) => p.score)), chunkId: chunk.id, chunkIds: chunks.map((c) => c.id),
+      section: chunk.sectionKind,
     };
+    keyOf.set(citation, key);
+    return citation;
   });
-  const citations = sortSources(unsorted).map((c, i) => ({ ...c, n: i + 1 }));
-  const numberOf = new Map(citations.map((c) => [c.chunkId, c.n]));
+  const numberOf = new Map<string, number>();
+  const citations = sortSources(unsorted).map((c, i) => {
+    numberOf.set(keyOf.get(c)!, i + 1);
+    return { ...c, n: i + 1 };
+  });
   // The best sentence first (for «كم» / «متى», the one holding the number / date), then by score.
   const quotes: Quote[] = picked
-    .filter((p) => numberOf.has(p.hit.chunk.id))
-    .map((p) => ({ text: p.sentence.text, n: numberOf.get(p.hit.chunk.id)!, chunkId: p.hit.chunk.id, start: p.sentence.start, end: p.sentence.end }));
+    .filter((p) => numberOf.has(sourceKey(p.hit.chunk)))
+    .map((p) => ({ text: p.sentence.text, n: numberOf.get(sourceKey(p.hit.chunk))!, chunkId: p.hit.chunk.id, start: p.sentence.start, end: p.sentence.end }));
 
   const dates = new Set(citations.map((c) => c.date).filter(Boolean));
   const latestCitation = dates.size > 1 ? [...citations].reverse().find((c) => c.date) : undefined;

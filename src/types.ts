@@ -122,10 +122,16 @@ export interface Citation {
   title: string | null;
   outlet: string | null;
   date: string | null;
-  /** The passage the quotes come from (the chunk text). */
+  /**
+   * The passage the quotes come from: the text of the source's quoted chunks, each sentence once,
+   * «…» between chunks that are not consecutive.
+   */
   passage: string;
   score: number;
+  /** The first quoted chunk of the source (in article order). */
   chunkId: string;
+  /** Every quoted chunk of the source, in article order. */
+  chunkIds: string[];
   section: 'main' | 'related';
   agency: string | null;
 }

@@ -178,3 +178,19 @@ describe('composeAnswer', () => {
     expect(timings.totalMs).toBeGreaterThanOrEqual(timings.answerMs);
   });
 });
+
+describe('joinChunks', () => {
+  const story = chunkArticle(
+    makeArticle('long.txt', { title: 'عنوان', paragraphs: Array.from({ length: 60 }, (_, i) => `الجملة رقم ${i + 1} من هذا الخبر الطويل عن العلاقات بين البلدين.`) }),
+    { maxTokens: 60, overlapSentences: 1 },
+  );
+  it('joins consecutive chunks without repeating the sentence they share, and marks a gap', async () => {
+    const { joinChunks } = await import('../src/answer.js');
+    expect(story.length).toBeGreaterThan(3);
+    const two = joinChunks([story[0]!, story[1]!]);
+    for (const s of [...story[0]!.sentences, ...story[1]!.sentences]) expect(two.split(s.text)).toHaveLength(2); // exactly once
+    expect(two).not.toContain('…');
+    expect(joinChunks([story[0]!, story[2]!])).toContain(' … ');
+    expect(joinChunks([story[1]!])).toBe(story[1]!.text);
+  });
+});

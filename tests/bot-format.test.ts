@@ -101,7 +101,7 @@ describe('renderAnswer', () => {
   });
 
   it('renders a passage with headline, outlet and date, escaped', () => {
-    const html = renderPassage(chunks[0]!, 1, 'en');
+    const html = renderPassage([chunks[0]!], 1, 'en');
     assertBalanced(html);
     expect(html).toContain('Source [1]');
     expect(html).toContain('Passage with &lt;script&gt;');

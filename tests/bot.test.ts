@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml, htmlToPlain } from '../src/bot/format.js';
+import { chunkIdsOfRef } from '../src/bot/buttons.js';
 import type { Engine } from '../src/types.js';
 import {
   ADMIN, assertBalanced, BOT_INFO, callbackData, CHANNEL, createHarness, EN_USER, GROUP, spyEngine, SUPERGROUP, updates, USER,
@@ -64,7 +65,7 @@ describe('private chat (real engine)', () => {
     const sources = data.filter((d) => d.startsWith('src:'));
     expect(sources.length).toBeGreaterThan(0);
     for (const d of data) expect(Buffer.byteLength(d)).toBeLessThanOrEqual(64);
-    for (const d of sources) expect(te.engine.chunk(d.slice(4))).toBeDefined();
+    for (const d of sources) for (const id of chunkIdsOfRef(d.slice(4))) expect(te.engine.chunk(id)).toBeDefined();
   });
 
   it('a source button shows the full cited passage with headline, outlet and date', async () => {
@@ -84,6 +85,23 @@ describe('private chat (real engine)', () => {
     if (chunk.outlet) expect(html).toContain(escapeHtml(chunk.outlet));
     if (chunk.date) expect(html).toContain(chunk.date);
     expect(html).toMatch(/\[\d+\]/);
+  });
+
+  it('a source quoted from two chunks of one story is one button, and it shows both quotes', async () => {
+    const h = createHarness({ engine: te.engine });
+    const question = 'كم يوم تستغرق زيارة ميشوستين للصين؟';
+    const answer = await te.engine.ask(question);
+    const multi = answer.citations.find((c) => c.chunkIds.length > 1)!;
+    expect(multi).toBeDefined();
+    await h.send(updates.text(question));
+    const [reply] = h.sent('sendMessage');
+    const src = callbackData(reply!.payload.reply_markup).find((d) => d.startsWith('src:') && chunkIdsOfRef(d.slice(4)).length > 1)!;
+    expect(chunkIdsOfRef(src.slice(4))).toEqual(multi.chunkIds);
+    const mark = h.mark();
+    await h.send(updates.callback(src, h.botMessage(reply!)));
+    const html = String(h.sent('sendMessage', mark)[0]!.payload.text);
+    assertBalanced(html);
+    for (const q of answer.quotes.filter((x) => x.n === multi.n)) expect(html).toContain(escapeHtml(q.text));
   });
 
   it('a reply to an answer is a follow-up: the engine gets the previous question', async () => {

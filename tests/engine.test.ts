@@ -6,6 +6,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestEngine } from './helpers/engine.js';
+import { readFileSync } from 'node:fs';
+
+/** The dev questions (fixture copy). */
+const devQuestions = () =>
+  readFileSync(new URL('./fixtures/dev.jsonl', import.meta.url), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).q as string);
 
 describe('engine', () => {
   it('runs hybrid retrieval when the model is loaded and says which model', async () => {
@@ -33,6 +38,33 @@ describe('engine', () => {
       const a = await t.engine.ask('لماذا شكر لافروف الصين؟');
       expect(a.mode).toBe('lexical');
       expect(a.answered).toBe(true);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('lists each source once: quotes from several chunks of one story share its number, and its passage holds them all', async () => {
+    const t = await createTestEngine();
+    try {
+      const questions = [
+        'كم يوم تستغرق زيارة ميشوستين للصين؟',
+        'Who did Li Qiang meet in Hangzhou?',
+        ...devQuestions(),
+      ];
+      let shared = 0;
+      for (const q of questions) {
+        const a = await t.engine.ask(q);
+        const sources = a.citations.map((c) => `${c.file}#${c.chunkId.split('#')[1]!.split('.')[0]}`);
+        expect(new Set(sources).size, q).toBe(sources.length);
+        for (const quote of a.quotes) {
+          const citation = a.citations.find((c) => c.n === quote.n)!;
+          expect(citation.passage, q).toContain(quote.text);
+          expect(citation.chunkIds, q).toContain(quote.chunkId);
+        }
+        if (a.citations.some((c) => c.chunkIds.length > 1)) shared++;
+      }
+      // The first two questions quote two chunks of the same story (001).
+      expect(shared).toBeGreaterThanOrEqual(2);
     } finally {
       await t.cleanup();
     }

@@ -163,6 +163,7 @@ const CASES: Case[] = [
   { name: 'a source button pointing outside the corpus', update: ({ lastAnswer }) => updates.callback('src:../../../etc/passwd#0.0', lastAnswer()), expect: 'sourceGone' },
   { name: 'a source button with HTML in the chunk id', update: ({ lastAnswer }) => updates.callback('src:<b>x</b>.txt#0.0', lastAnswer()), expect: 'sourceGone' },
   { name: 'a source button with an unknown short key', update: ({ lastAnswer }) => updates.callback('src:~zzzz', lastAnswer()), expect: 'sourceGone' },
+  { name: 'a source button naming chunks that do not exist', update: ({ lastAnswer }) => updates.callback('src:000_7d6114e92663cbab.txt#9.90+91+92', lastAnswer()), expect: 'sourceGone' },
   { name: 'a vote for an unknown answer with HTML', update: ({ lastAnswer }) => updates.callback('fb:+:<script>', lastAnswer()), expect: 'vote' },
   { name: 'unknown callback data', update: ({ lastAnswer }) => updates.callback('rm -rf /', lastAnswer()), expect: 'silentAck' },
   { name: 'a stale button under an inline message', update: () => updates.callback('src:~gone', undefined), expect: 'sourceGone' },

@@ -1,10 +1,11 @@
 /**
  * The buttons under an answer and what pressing them does.
  *
- * - `src:<chunkId>`: shows the full cited passage with its headline, outlet and date (as a
- *   reply to the answer; as an alert, shortened, under an answer sent inline). A chunk id that
- *   would push the data past Telegram's 64-byte limit is replaced by `src:~<key>`, a key into a
- *   bounded in-memory table.
+ * - `src:<chunkId>[+<ordinal>…]`: shows the full cited passage with its headline, outlet and
+ *   date (as a reply to the answer; as an alert, shortened, under an answer sent inline). A
+ *   source quoted from several chunks of its section names the first and adds the others'
+ *   ordinals (`src:000_x.txt#0.1+2`). Data that would pass Telegram's 64-byte limit is replaced
+ *   by `src:~<key>`, a key into a bounded in-memory table.
  * - `fb:+:<answerId>` / `fb:-:<answerId>`: a vote, appended with the question and cited files
  *   to the feedback log. When the answer is no longer in memory (after a restart), the question
  *   is read from the message the answer replied to and the files from its source buttons.
@@ -24,17 +25,30 @@ export const CALLBACK_DATA_LIMIT = 64;
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
-/** The callback data of a source button for `chunkId` (always within 64 bytes). */
-export function sourceData(chunkId: string, services: Pick<BotServices, 'chunkKeys' | 'nextId'>): string {
-  const direct = `src:${chunkId}`;
+/** What a source button refers to: a citation's chunks, the first by id and the rest by ordinal. */
+export function sourceRef(chunkIds: readonly string[]): string {
+  const [first, ...rest] = chunkIds;
+  return first + rest.map((id) => `+${id.slice(id.lastIndexOf('.') + 1)}`).join('');
+}
+
+/** The chunk ids of a source reference (see {@link sourceRef}); ids that do not parse are returned as they are, to be found missing. */
+export function chunkIdsOfRef(ref: string): string[] {
+  const m = /^(.*#\d+\.)(\d+)((?:\+\d+)*)$/.exec(ref);
+  if (!m) return [ref];
+  return [m[2]!, ...m[3]!.split('+').filter(Boolean)].map((ordinal) => m[1]! + ordinal);
+}
+
+/** The callback data of a source button for a source reference (always within 64 bytes). */
+export function sourceData(ref: string, services: Pick<BotServices, 'chunkKeys' | 'nextId'>): string {
+  const direct = `src:${ref}`;
   if (bytes(direct) <= CALLBACK_DATA_LIMIT) return direct;
   const key = services.nextId();
-  services.chunkKeys.set(key, chunkId);
+  services.chunkKeys.set(key, ref);
   return `src:~${key}`;
 }
 
-/** The chunk id a source button's data refers to, or undefined when forgotten. */
-export function chunkIdFromData(data: string, services: Pick<BotServices, 'chunkKeys'>): string | undefined {
+/** The source reference a source button's data holds, or undefined when forgotten. */
+export function refFromData(data: string, services: Pick<BotServices, 'chunkKeys'>): string | undefined {
   const ref = data.slice('src:'.length);
   return ref.startsWith('~') ? services.chunkKeys.get(ref.slice(1)) : ref;
 }
@@ -45,7 +59,7 @@ export function answerKeyboard(answer: Answer, answerId: string, services: Pick<
   if (answer.answered) {
     for (const c of answer.citations) {
       const label = `[${c.n}] ${truncate(c.title ?? c.file, 40)}`;
-      keyboard.text(label, sourceData(c.chunkId, services)).row();
+      keyboard.text(label, sourceData(sourceRef(c.chunkIds), services)).row();
     }
   }
   keyboard.text('👍', `fb:+:${answerId}`).text('👎', `fb:-:${answerId}`);
@@ -78,17 +92,17 @@ export function buttonsComposer(): Composer<BotContext> {
     const { services } = ctx;
     const data = ctx.callbackQuery.data;
     const message = ctx.callbackQuery.message as Message | undefined;
-    const chunkId = chunkIdFromData(data, services);
-    const chunk = chunkId === undefined ? undefined : services.engine.chunk(chunkId);
-    const lang = pickLang({ text: message && 'text' in message ? message.text : chunk?.text, languageCode: ctx.from.language_code });
+    const ref = refFromData(data, services);
+    const chunks = (ref === undefined ? [] : chunkIdsOfRef(ref)).map((id) => services.engine.chunk(id)).filter((c) => c !== undefined);
+    const lang = pickLang({ text: message && 'text' in message ? message.text : chunks[0]?.text, languageCode: ctx.from.language_code });
     const s = t(lang);
-    if (!chunk) {
+    if (chunks.length === 0) {
       await acknowledge(ctx, { text: s.sourceGone, show_alert: true });
       return;
     }
     const label = buttonsOf(message).find((b) => b.data === data)?.text;
     const n = label ? Number(/^\[(\d+)\]/.exec(label)?.[1]) || null : null;
-    const html = renderPassage(chunk, n, lang);
+    const html = renderPassage(chunks, n, lang);
     if (!message) {
       // Under an answer sent inline there is no chat to write to: show what fits in an alert.
       await acknowledge(ctx, { text: truncate(htmlToPlain(html), 200), show_alert: true });
@@ -112,7 +126,7 @@ export function buttonsComposer(): Composer<BotContext> {
         ...new Set(
           buttonsOf(message)
             .filter((b) => b.data.startsWith('src:'))
-            .map((b) => chunkIdFromData(b.data, services)?.split('#')[0])
+            .map((b) => refFromData(b.data, services)?.split('#')[0])
             .filter((f): f is string => Boolean(f)),
         ),
       ];

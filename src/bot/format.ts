@@ -9,6 +9,7 @@
  * in `i18n.ts`.
  */
 import type { Answer, Chunk, Citation, Lang } from '../types.js';
+import { joinChunks } from '../answer.js';
 import { t } from './i18n.js';
 
 /** Telegram's limit on a message's text. */
@@ -136,11 +137,13 @@ export function renderSourceLinePlain(meta: SourceMeta, lang: Lang): string {
 }
 
 /** The full cited passage of a chunk with its headline, outlet and date (HTML). */
-export function renderPassage(chunk: Chunk, n: number | null, lang: Lang): string {
+export function renderPassage(chunks: readonly Chunk[], n: number | null, lang: Lang): string {
   const m = MARKUP.html;
+  const chunk = chunks[0]!;
   const head = t(lang).sourceHeader(n);
   const meta = sourceLine(m, { title: chunk.title, outlet: chunk.outlet, agency: chunk.agency, date: chunk.date, related: chunk.sectionKind === 'related' }, lang);
-  return `${head}\n${meta}\n\n<blockquote>${m.esc(chunk.text.trim())}</blockquote>\n${m.code(m.esc(chunk.docId))}`;
+  const text = joinChunks([...chunks].sort((a, b) => a.ordinal - b.ordinal));
+  return `${head}\n${meta}\n\n<blockquote>${m.esc(text.trim())}</blockquote>\n${m.code(m.esc(chunk.docId))}`;
 }
 
 /**

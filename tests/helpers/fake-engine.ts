@@ -61,6 +61,7 @@ export function makeAnswer(question: string, chunks: Chunk[], overrides: Partial
       passage: c.text,
       score: 1 / (i + 1),
       chunkId: c.id,
+      chunkIds: [c.id],
       section: c.sectionKind,
       agency: c.agency,
     })),
