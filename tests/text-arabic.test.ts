@@ -50,6 +50,11 @@ describe('terms', () => {
     expect(terms('شحال من مليار ضخت روسيا؟')).toEqual(terms('كم من مليار ضخت روسيا؟'));
     expect(terms('شكون استقبل ميشوستين؟')).toEqual(terms('من استقبل ميشوستين؟'));
   });
+  it('drops a dialect word even when the MSA word it stands for is not a stopword, and dialect fillers', () => {
+    // «بدها» stands for «تريد», which stopwords-iso lacks: it must not become a rare content word.
+    expect(terms('ليش الصين بدها تعزز التعاون؟')).toEqual(terms('لماذا الصين تعزز التعاون؟'));
+    expect(terms('شو عم يعني بيحكي بوتين؟')).toEqual(terms('ماذا بوتين؟'));
+  });
   it('stems clitics and the definite article so spellings of a word meet', () => {
     const stems = ['الصين', 'والصين', 'بالصين', 'الصينية'].map((w) => lightStem(normalize(w)));
     expect(new Set(stems).size).toBe(1);

@@ -62,7 +62,7 @@ function contentWords(text: string): string[] {
   const out: string[] = [];
   for (const raw of words(normalize(text))) {
     const w = DIALECT_TO_MSA[raw] ?? raw;
-    if (w.length > 1 && !STOPWORDS.has(w)) out.push(w);
+    if (w.length > 1 && !STOPWORDS.has(raw) && !STOPWORDS.has(w)) out.push(w);
   }
   return out;
 }

@@ -77,6 +77,9 @@ export const DIALECT_TO_MSA: Readonly<Record<string, string>> = Object.fromEntri
   Object.entries(DIALECT_WORDS).map(([dialect, msa]) => [normalize(dialect), normalize(msa)]),
 );
 
+/** Dialect fillers with no MSA word to stand for: «عم بيحكي» (is saying), «يعني», «لسه» (still). */
+const DIALECT_FILLERS = ['عم', 'يعني', 'لسه', 'لسا', 'برضو', 'بقى', 'صارت'];
+
 const EXTRA_STOPWORDS = [
   // Question scaffolding that carries no topic.
   'ماذا', 'لماذا', 'متى', 'اين', 'كيف', 'كم', 'هل', 'ما', 'من', 'هو', 'هي', 'ماهي', 'ماهو', 'اي', 'الذي', 'التي',
@@ -100,7 +103,7 @@ const CONTENT_WORDS = [
 function buildStopwords(): Set<string> {
   const lists = stopwordsIso as unknown as Record<string, string[]>;
   const set = new Set<string>();
-  for (const w of [...(lists.ar ?? []), ...(lists.en ?? []), ...EXTRA_STOPWORDS, ...Object.keys(DIALECT_TO_MSA)]) {
+  for (const w of [...(lists.ar ?? []), ...(lists.en ?? []), ...EXTRA_STOPWORDS, ...Object.keys(DIALECT_TO_MSA), ...DIALECT_FILLERS]) {
     for (const t of words(normalize(w))) set.add(t);
   }
   for (const w of CONTENT_WORDS) set.delete(normalize(w));
@@ -220,7 +223,9 @@ export function normalizedWordTerms(normalized: string, options: TermOptions = {
 /** One word of normalised text as {@link wordTerms} gives it, or null when it is dropped. */
 function analyseWord(raw: string, stemmer: StemmerName, keepStopwords: boolean): WordTerms | null {
   const w = DIALECT_TO_MSA[raw] ?? raw;
-  if (!keepStopwords && (STOPWORDS.has(w) || w.length < 2)) return null;
+  // A dialect word is dropped as the word itself (a stopword), whatever MSA word it stands for:
+  // «بدها» stands for «تريد», which the stopword list lacks.
+  if (!keepStopwords && (STOPWORDS.has(raw) || STOPWORDS.has(w) || w.length < 2)) return null;
   const primary = stem(w, stemmer);
   const variants = stemmer === 'light' ? stemVariants(w) : [primary];
   // Shared by every text holding the word (cached): frozen so no caller can change another's.
