@@ -62,6 +62,17 @@ describe('LexicalIndex (BM25)', () => {
     index.add(9, { text: 'كان الرئيس هناك.' });
     expect(index.expandQuery([{ term: 'سكان', weight: 1 }])[0]!.alternatives.map((a) => a.term)).not.toContain('كان');
   });
+  it('resolves an unknown form II verb through its verbal noun, and back («تعزز» ↔ «تعزيز»)', () => {
+    const index = build();
+    index.add(5, { text: 'تعزيز التعاون الأمني بين البلدين.' });
+    index.add(6, { text: 'قالت الوزارة إن الشركات تطور محركات جديدة.' });
+    const alternatives = (word: string) => index.expandQuery(index.analyze(word).map((term) => ({ term, weight: 1 })))[0]!.alternatives;
+    expect(alternatives('تعزز')).toEqual([{ term: index.analyze('تعزيز')[0], factor: 1 }]);
+    expect(alternatives('يعزز')).toEqual([{ term: index.analyze('تعزيز')[0], factor: 1 }]);
+    expect(alternatives('تطوير').map((a) => a.term)).toContain(index.analyze('تطور')[0]);
+    // Only for words the corpus does not know: a known word keeps itself alone.
+    expect(alternatives('تعزيز')).toEqual([{ term: index.analyze('تعزيز')[0], factor: 1 }]);
+  });
   it('matches a differently spelt name by character trigrams, at its similarity', () => {
     const index = new LexicalIndex();
     index.add(0, { text: 'التقى بوتين الرئيس الصيني شي جينبينغ.' });

@@ -13,7 +13,19 @@ import { terms, wordTerms, type StemmerName, type WordTerms } from '../text/arab
  * Bump when the terms produced for the same text change (normalisation, stemming, stopwords,
  * metadata words): an index built by another version is rebuilt.
  */
-export const ANALYZER_VERSION = 5;
+/**
+ * The other side of an Arabic derived-verb pair, for a word the corpus does not know: a form II
+ * imperfect and its verbal noun (تعزز / يعزز ↔ تعزيز, يطور ↔ تطوير, توقع ↔ توقيع).
+ */
+export function masdarForms(term: string): string[] {
+  const verb = /^[يتنا]([\u0621-\u064A])([\u0621-\u064A])([\u0621-\u064A])$/u.exec(term);
+  if (verb) return [`ت${verb[1]}${verb[2]}ي${verb[3]}`];
+  const noun = /^ت([\u0621-\u064A])([\u0621-\u064A])ي([\u0621-\u064A])$/u.exec(term);
+  if (noun) return [`ي${noun[1]}${noun[2]}${noun[3]}`, `ت${noun[1]}${noun[2]}${noun[3]}`];
+  return [];
+}
+
+export const ANALYZER_VERSION = 6;
 
 export interface LexicalOptions {
   k1: number;
@@ -644,6 +656,11 @@ export class LexicalIndex {
           known = w.terms
             .filter((t) => /^[بل][\u0621-\u064A]{4,}$/u.test(t) && this.docFreq(t.slice(1)) > 0)
             .map((t) => ({ term: t.slice(1), factor: 1 }));
+        }
+        // An unknown form II verb whose verbal noun the corpus has, or the other way round:
+        // «تعزز» for «تعزيز» (neutral on ARCD-train, see docs/quality.md).
+        if (known.length === 0) {
+          known = w.terms.flatMap((t) => masdarForms(t)).filter((t) => this.docFreq(t) > 0).map((term) => ({ term, factor: 1 }));
         }
         const alternatives = known.length
           ? known
