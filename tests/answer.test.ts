@@ -145,12 +145,15 @@ describe('composeAnswer', () => {
     const [chunk] = chunkArticle(makeArticle('m.txt', { title: null, paragraphs: ['صدر الكتاب الجديد للكاتب.', 'وصل الوفد في آب الماضي.', 'وانعقد الاجتماع يوم الخميس.'] }));
     expect(analyzeChunk(chunk!, new LexicalIndex()).hasDate).toEqual([false, true, true]);
   });
-  it('a number or a date may be written in words: «يومين», «ثلاثة», «الشهر الماضي»', async () => {
+  it('a number or a date may be written in words: «يومين», «ثلاثة», «الشهر الماضي»; a year is a date, not a number', async () => {
     const { analyzeChunk } = await import('../src/retrieve/evidence.js');
-    const [chunk] = chunkArticle(makeArticle('n.txt', { title: null, paragraphs: ['وتستغرق الزيارة يومين.', 'ووقع الجانبان ثلاثة اتفاقات.', 'والتقى الوزيران الشهر الماضي.', 'وناقش الوزيران ملف الطاقة.'] }));
+    const [chunk] = chunkArticle(
+      makeArticle('n.txt', { title: null, paragraphs: ['وتستغرق الزيارة يومين.', 'ووقع الجانبان ثلاثة اتفاقات.', 'والتقى الوزيران الشهر الماضي.', 'وناقش الوزيران ملف الطاقة.', 'ووقع البلدان الاتفاقية في فبراير 2022.', 'وبلغت التجارة 250 مليار دولار عام 2024.'] }),
+    );
     const a = analyzeChunk(chunk!, new LexicalIndex());
-    expect(a.hasNumber).toEqual([true, true, false, false]);
-    expect(a.hasDate).toEqual([false, false, true, false]);
+    // A year alone is a date, not the count a «كم» question asks for.
+    expect(a.hasNumber).toEqual([true, true, false, false, false, true]);
+    expect(a.hasDate).toEqual([false, false, true, false, true, true]);
   });
   it('refuses in Arabic for an Arabic question the articles do not cover', () => {
     const answer = ask('ما هي عاصمة كندا؟');

@@ -50,6 +50,11 @@ describe('terms', () => {
     expect(terms('شحال من مليار ضخت روسيا؟')).toEqual(terms('كم من مليار ضخت روسيا؟'));
     expect(terms('شكون استقبل ميشوستين؟')).toEqual(terms('من استقبل ميشوستين؟'));
   });
+  it('drops the verbs that frame a question: «كم بلغ حجم…», «ما اسم…», «هل يوجد…»', () => {
+    expect(terms('كم بلغ حجم التجارة؟')).toEqual(terms('كم حجم التجارة؟'));
+    expect(terms('ما اسم خط الأنابيب؟')).toEqual(terms('ما خط الأنابيب؟'));
+    expect(terms('هل يوجد تعاون عسكري؟')).toEqual(terms('هل تعاون عسكري؟'));
+  });
   it('drops a dialect word even when the MSA word it stands for is not a stopword, and dialect fillers', () => {
     // «بدها» stands for «تريد», which stopwords-iso lacks: it must not become a rare content word.
     expect(terms('ليش الصين بدها تعزز التعاون؟')).toEqual(terms('لماذا الصين تعزز التعاون؟'));

@@ -69,6 +69,8 @@ const NUMBER_WORDS = new RegExp(
   ].join('|')})(?![\\p{L}])`,
   'u',
 );
+/** A year (1000–2099) standing alone: a date, not the count a «كم» question asks for. */
+const YEARS = /(?<![\d.,])(?:1\d{3}|20\d{2})(?!\d|[.,]\d)/g;
 const DATE_WORDS = new RegExp(`\\d{3,4}|(^|[^\\p{L}])[وبفل]?(${MONTHS}|${DAYS})(?![\\p{L}])`, 'u');
 
 export function expectedKind(question: string): 'number' | 'date' | null {
@@ -112,7 +114,7 @@ export function analyzeChunk(chunk: Chunk, lexical: LexicalIndex): ChunkAnalysis
     }
     analysis.sentenceTerms.push(terms);
     analysis.sentenceStems.push(stems);
-    analysis.hasNumber.push(/\d/.test(text) || NUMBER_WORDS.test(text));
+    analysis.hasNumber.push(/\d/.test(text.replace(YEARS, '')) || NUMBER_WORDS.test(text));
     analysis.hasDate.push(DATE_WORDS.test(text));
     analysis.wordCounts.push(words(s.text).length);
   }

@@ -25,7 +25,7 @@ export function masdarForms(term: string): string[] {
   return [];
 }
 
-export const ANALYZER_VERSION = 6;
+export const ANALYZER_VERSION = 7;
 
 export interface LexicalOptions {
   k1: number;

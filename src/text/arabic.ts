@@ -84,6 +84,10 @@ const EXTRA_STOPWORDS = [
   // Question scaffolding that carries no topic.
   'ماذا', 'لماذا', 'متى', 'اين', 'كيف', 'كم', 'هل', 'ما', 'من', 'هو', 'هي', 'ماهي', 'ماهو', 'اي', 'الذي', 'التي',
   'قال', 'قالت', 'ذكر', 'ذكرت', 'بحسب', 'حسب', 'وفق', 'عن', 'على', 'في', 'الى', 'مع',
+  // Verbs that frame a question rather than carry its topic: «كم بلغ حجم…», «ما اسم…»,
+  // «هل يوجد…». The articles rarely repeat them, so unknown to a small corpus they weighed as its
+  // rarest word (neutral on ARCD-train: docs/quality.md).
+  'بلغ', 'يبلغ', 'تبلغ', 'بلغت', 'اسم', 'يسمى', 'تسمى', 'يوجد', 'توجد', 'يتم', 'اذكر', 'يعرف', 'تعرف', 'يعتبر', 'تعتبر',
   'please', 'tell', 'me', 'about', 'what', 'who', 'whom', 'which', 'when', 'where', 'why', 'how', 'did', 'does', 'do', 'is', 'are', 'was', 'were',
 ];
 
