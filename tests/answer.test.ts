@@ -154,6 +154,9 @@ describe('composeAnswer', () => {
     // A year alone is a date, not the count a «كم» question asks for.
     expect(a.hasNumber).toEqual([true, true, false, false, false, true]);
     expect(a.hasDate).toEqual([false, false, true, false, true, true]);
+    // «متى» is also answered by an event: «بعد إعادة انتخابه», «عندما…».
+    const [events] = chunkArticle(makeArticle('e.txt', { title: null, paragraphs: ['وشكر لافروف الصين بعد إعادة انتخاب بوتين.', 'وشكر لافروف الصين على دعمها.'] }));
+    expect(analyzeChunk(events!, new LexicalIndex()).hasDate).toEqual([true, false]);
   });
   it('refuses in Arabic for an Arabic question the articles do not cover', () => {
     const answer = ask('ما هي عاصمة كندا؟');

@@ -50,9 +50,10 @@ export interface SentenceEvidence {
 const NUMBER_QUESTION = /(^|\s)(كم|بكم|قديش|كديش|اديش|how many|how much|how long)(\s|$)/;
 const DATE_QUESTION = /(^|\s)(متي|امتي|ايمتي|اي (عام|سنه|يوم|شهر|تاريخ|قرن)|when|what (year|date|day)|which year)(\s|$)/;
 const MONTHS = 'يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين';
-const DAYS = 'الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد|امس|اليوم|غدا|الليله|صباح|مساء|الماضي|الماضيه|المقبل|المقبله|الجاري|مؤخرا|القرن';
+const DAYS = 'الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد|امس|اليوم|غدا|الليله|صباح|مساء|الماضي|الماضيه|المقبل|المقبله|الجاري|مؤخرا|القرن|عندما|حين|حينما|كلما|بعد|قبل|قبيل|عقب|خلال|اثناء|منذ';
 /**
- * A year, a month, a day or a relative time («الشهر الماضي», «مؤخرا») as a whole word (with «و/ب/ف/ل»
+ * A year, a month, a day, a relative time («الشهر الماضي», «مؤخرا») or a temporal conjunction
+ * («عندما», «بعد», «منذ»: «متى» is also answered by an event) as a whole word (with «و/ب/ف/ل»
  * before it): «اب» inside «كتاب» is not August.
  */
 /**
