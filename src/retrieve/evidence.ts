@@ -52,11 +52,6 @@ const DATE_QUESTION = /(^|\s)(متي|امتي|ايمتي|اي (عام|سنه|ي�
 const MONTHS = 'يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين';
 const DAYS = 'الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|الاحد|امس|اليوم|غدا|الليله|صباح|مساء|الماضي|الماضيه|المقبل|المقبله|الجاري|مؤخرا|القرن|عندما|حين|حينما|كلما|بعد|قبل|قبيل|عقب|خلال|اثناء|منذ';
 /**
- * A year, a month, a day, a relative time («الشهر الماضي», «مؤخرا») or a temporal conjunction
- * («عندما», «بعد», «منذ»: «متى» is also answered by an event) as a whole word (with «و/ب/ف/ل»
- * before it): «اب» inside «كتاب» is not August.
- */
-/**
  * A count written in words: «ثلاثة», «عشرين», «مليار», or a dual of a unit, «يومين», «مرتين»
  * (a «كم» / «how long» answer is often one: «زيارة تستغرق يومين»). Whole words, normalised,
  * with «و/ب/ل» before them.
@@ -72,9 +67,14 @@ const NUMBER_WORDS = new RegExp(
 );
 /** A year (1000–2099) standing alone: a date, not the count a «كم» question asks for. */
 const YEARS = /(?<![\d.,])(?:1\d{3}|20\d{2})(?!\d|[.,]\d)/g;
+/**
+ * A year, a month, a day, a relative time («الشهر الماضي», «مؤخرا») or a temporal conjunction
+ * («عندما», «بعد», «منذ»: «متى» is also answered by an event) as a whole word (with «و/ب/ف/ل»
+ * before it): «اب» inside «كتاب» is not August.
+ */
 const DATE_WORDS = new RegExp(`\\d{3,4}|(^|[^\\p{L}])[وبفل]?(${MONTHS}|${DAYS})(?![\\p{L}])`, 'u');
 
-export function expectedKind(question: string): 'number' | 'date' | null {
+function expectedKind(question: string): 'number' | 'date' | null {
   const q = ` ${normalize(question)} `;
   if (NUMBER_QUESTION.test(q)) return 'number';
   if (DATE_QUESTION.test(q)) return 'date';
@@ -126,7 +126,7 @@ export function analyzeChunk(chunk: Chunk, lexical: LexicalIndex): ChunkAnalysis
 export class EvidenceScorer {
   private readonly units: Array<QueryUnit & { idf: number }>;
   private readonly total: number;
-  readonly kind: 'number' | 'date' | null;
+  private readonly kind: 'number' | 'date' | null;
   private readonly pairs: Set<string>;
   private readonly cache = new Map<string, SentenceEvidence[]>();
 

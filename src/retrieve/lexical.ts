@@ -13,6 +13,8 @@ import { terms, wordTerms, type StemmerName, type WordTerms } from '../text/arab
  * Bump when the terms produced for the same text change (normalisation, stemming, stopwords,
  * metadata words): an index built by another version is rebuilt.
  */
+export const ANALYZER_VERSION = 7;
+
 /**
  * The other side of an Arabic derived-verb pair, for a word the corpus does not know: a form II
  * imperfect and its verbal noun (تعزز / يعزز ↔ تعزيز, يطور ↔ تطوير, توقع ↔ توقيع).
@@ -24,8 +26,6 @@ export function masdarForms(term: string): string[] {
   if (noun) return [`ي${noun[1]}${noun[2]}${noun[3]}`, `ت${noun[1]}${noun[2]}${noun[3]}`];
   return [];
 }
-
-export const ANALYZER_VERSION = 7;
 
 export interface LexicalOptions {
   k1: number;

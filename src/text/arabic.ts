@@ -45,8 +45,8 @@ export function words(normalized: string): string[] {
 
 /**
  * Dialect question words and fillers (Levantine, Gulf, Egyptian, Maghrebi) mapped to the MSA
- * word they stand for. Questions are matched in MSA; the mapped words are stopwords anyway,
- * so the main effect is that dialect filler never counts as content.
+ * word they stand for. They are all stopwords, dropped as themselves, so dialect scaffolding
+ * never counts as content; the MSA word is the form kept where stopwords are kept.
  *
  * Written as people type them; the exported map is normalised (keys and values), since it is
  * looked up with normalised words («امتى» is looked up as «امتي»).
