@@ -38,6 +38,14 @@ describe('translateEnglish', () => {
     ]);
     expect(translateEnglish('cooperating')[0]!.arabic).toBe('تعاون');
   });
+  it('knows the verbs and nouns news reports are made of', () => {
+    const arabic = (q: string) => translateEnglish(q).map((t) => t.arabic).join(' ');
+    expect(arabic('When did Mishustin arrive in China?')).toContain('وصل');
+    expect(arabic('What did they discuss?')).toContain('بحث');
+    expect(arabic('Who proposed the truce?')).toContain('اقترح');
+    expect(arabic('What did Xi say about the cold war mentality?')).toContain('الحرب الباردة');
+    expect(translateEnglish('Who hosted the summit?').every((t) => !t.transliterated)).toBe(true);
+  });
   it('transliterates unknown names and says so', () => {
     expect(translateEnglish("Mishustin's visit")).toEqual([
       { english: 'mishustin', arabic: 'ميشوستين', transliterated: true },
