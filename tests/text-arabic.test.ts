@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectLang, lightStem, normalize, splitSentences, STOPWORDS, terms } from '../src/text/arabic.js';
+import { PROJECT_ROOT } from '../src/config.js';
+import { COMPOSING_ARABIC_MARKS, detectLang, lightStem, normalize, normalizeReference, splitSentences, STOPWORDS, terms } from '../src/text/arabic.js';
 
 describe('normalize', () => {
   it('removes diacritics and tatweel', () => {
@@ -23,6 +26,88 @@ describe('normalize', () => {
   });
   it('lower-cases Latin text', () => {
     expect(normalize('CNN Reuters')).toBe('cnn reuters');
+  });
+});
+
+describe('normalize equals its reference definition', () => {
+  /** Every string that normalize and normalizeReference disagree on (at most a few). */
+  const disagreements = (texts: Iterable<string>): string[] => {
+    const out: string[] = [];
+    for (const t of texts) if (normalize(t) !== normalizeReference(t) && out.push(t) >= 5) break;
+    return out;
+  };
+
+  it('on every line and sentence of the corpus and the test corpus', () => {
+    const texts: string[] = [];
+    for (const dir of [path.join(PROJECT_ROOT, 'corpus'), path.join(PROJECT_ROOT, 'tests/fixtures/corpus')]) {
+      if (!fs.existsSync(dir)) continue;
+      for (const f of fs.readdirSync(dir)) {
+        const file = path.join(dir, f);
+        if (!fs.statSync(file).isFile()) continue;
+        const raw = fs.readFileSync(file, 'utf8');
+        texts.push(raw);
+        for (const line of raw.split('\n')) texts.push(line, ...splitSentences(line).map((s) => s.text));
+      }
+    }
+    expect(texts.length).toBeGreaterThan(100);
+    expect(disagreements(texts)).toEqual([]);
+  });
+
+  it('on diacritics, presentation forms, combining hamza, digits, Latin, Greek, invisible characters and emoji', () => {
+    const samples = [
+      'إِسْتَرَاتِيجِيَّة', 'مُـــوسكو', 'أيضاً', 'ﻻ ﷲ ﺍﻟﺼﻴﻦ ﺑﺴﻢ', 'ﻣﺮﺣﺒﺎ', 'ا\u0654 و\u0654 ي\u0654 ه\u0654 ە\u0654 ے\u0654 ہ\u0654 ا\u0653 ا\u0655',
+      'ا\u064E\u0654 أ\u0651\u064E ب\u0651\u064E ب\u064E\u0651 ٢٠٢٢ ۱۳ ١٣٫٨', 'CNN Reuters ÀÉÎõü ǅ ﬁ ﬀ Å Ω K', 'ΟΔΥΣΣΕΥΣ Σ ΑΣ ΣΑ', 'İstanbul',
+      'بو\u200Dتين الص\u200Bين \u202Bموسكو\u202C \uFEFFنص', '\u00A0نص\u00A0² ½ ³ … ‥ ™', 'e\u0301 e\u0323\u0302 ệ\u064E', 'قمة 🇸🇦 👍🏽 𝐀𝐁 ‍',
+      '中文 한국어 日本語', 'ﺃﺇﺁ ﻯ ﺓ ﺅ ﺉ', 'Ё й ў', 'ٱٲٳ ی ې ۃ ہ ە ھ ک گ', '\u0670\u06D6\u06ED\u0610\u061A\u0640',
+    ];
+    expect(disagreements(samples)).toEqual([]);
+  });
+
+  it('on every code unit of the table ranges alone, before and after a letter, and next to any combining mark', () => {
+    const marks: number[] = [];
+    for (let c = 0x0300; c <= 0x036f; c++) marks.push(c);
+    for (let c = 0x0610; c <= 0x061a; c++) marks.push(c);
+    for (let c = 0x064b; c <= 0x065f; c++) marks.push(c);
+    for (let c = 0x06d6; c <= 0x06ed; c++) marks.push(c);
+    marks.push(0x0670, 0x05b4, 0x05bc, 0x0334, 0x0345, 0x3099);
+    const texts: string[] = [];
+    for (const [from, to] of [[0x0000, 0x07ff], [0x2000, 0x20cf], [0xfb50, 0xfeff]] as const) {
+      for (let c = from; c <= to; c++) {
+        const ch = String.fromCharCode(c);
+        texts.push(ch, `ا${ch}ب`, `${ch}\u064E`, `\u064E${ch}`);
+        if (c % 7 === 0) for (const m of marks) texts.push(ch + String.fromCharCode(m), `${ch}\u0651${String.fromCharCode(m)}`);
+      }
+    }
+    expect(disagreements(texts)).toEqual([]);
+  });
+
+  it('on every canonical composition written decomposed (the marks that compose take the reference path)', () => {
+    const texts: string[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const ch = String.fromCodePoint(cp);
+      const decomposed = ch.normalize('NFD');
+      if (decomposed !== ch) texts.push(decomposed, `${decomposed}\u064E`, `\u0628${decomposed}\u0651`);
+    }
+    expect(texts.length).toBeGreaterThan(10_000);
+    expect(disagreements(texts)).toEqual([]);
+    // The Arabic marks that compose are exactly the ones listed.
+    const tails = new Set<number>();
+    for (let c = 0x0600; c <= 0x06ff; c++) {
+      const d = String.fromCharCode(c).normalize('NFD');
+      for (let i = 1; i < d.length; i++) tails.add(d.charCodeAt(i));
+    }
+    expect([...tails].sort()).toEqual([...COMPOSING_ARABIC_MARKS].sort());
+  });
+
+  it('on random strings of letters, marks and punctuation', () => {
+    const alphabet = [...'ابتثجحخدذرزسشصضطظعغفقكلمنهوي أإآؤئءىة٠١٢٣٤٥٦٧٨٩۰۱۲0123456789AZaz.,٫ ÀéΣσΑ\u00A0\u200D\u200F\uFEFF\u0640ﻻﺍﺑ²'];
+    for (let c = 0x064b; c <= 0x065f; c++) alphabet.push(String.fromCharCode(c));
+    alphabet.push('\u0670', '\u06D6', '\u0610', '\u0301', '\u0323', '\u0308', '\u{1F44D}', '\u{1D400}', '中');
+    let seed = 42;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    const texts = Array.from({ length: 50_000 }, () => Array.from({ length: 1 + Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+    expect(disagreements(texts)).toEqual([]);
   });
 });
 

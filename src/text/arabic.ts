@@ -24,8 +24,11 @@ const CHAR_MAP: Record<string, string> = {
 const CHAR_PATTERN = new RegExp(`[${Object.keys(CHAR_MAP).join('')}]`, 'g');
 const INDIC_DIGITS = /[\u0660-\u0669\u06F0-\u06F9]/g;
 
-/** Normalises text for matching (see module doc). Length may change: never slice originals with it. */
-export function normalize(text: string): string {
+/**
+ * The definition of {@link normalize}: NFKC, then the removals and mappings above, then
+ * lower case. `normalize` gives exactly this, faster.
+ */
+export function normalizeReference(text: string): string {
   return text
     .normalize('NFKC')
     .replace(INVISIBLE, '')
@@ -33,6 +36,82 @@ export function normalize(text: string): string {
     .replace(CHAR_PATTERN, (c) => CHAR_MAP[c] ?? c)
     .replace(INDIC_DIGITS, (d) => String((d.charCodeAt(0) - (d >= '\u06F0' ? 0x06f0 : 0x0660)) % 10))
     .toLowerCase();
+}
+
+/** {@link NORMALIZED}: the code unit is dropped. */
+const DROP = -1;
+/** {@link NORMALIZED}: the code unit is not handled one at a time (the whole text takes the reference path). */
+const UNSAFE = -2;
+/**
+ * Code units whose normalisation does not depend on their neighbours: Latin, Greek, Cyrillic,
+ * Hebrew, Arabic (with its supplement and presentation forms) and general punctuation. Anything
+ * else (CJK, emoji, surrogates, …) sends its text through {@link normalizeReference}.
+ */
+const TABLE_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x0000, 0x07ff],
+  [0x2000, 0x20cf],
+  [0xfb50, 0xfeff],
+];
+/**
+ * Combining marks that NFKC composes with the letter before them (آ أ ؤ إ ئ ۀ ۂ ۓ): a text
+ * holding one takes the reference path. All the other marks of {@link TABLE_RANGES} that NFKC
+ * can compose are not removed by normalisation, so they take it too (tests check the list
+ * against Unicode's decompositions).
+ */
+export const COMPOSING_ARABIC_MARKS: ReadonlySet<number> = new Set([0x0653, 0x0654, 0x0655]);
+
+/**
+ * What {@link normalizeReference} makes of each code unit when it can be applied one code unit at
+ * a time: the code unit it becomes, {@link DROP} or {@link UNSAFE}. A code unit is handled alone
+ * when NFKC maps it to a single code unit that composes with nothing before it, that is either
+ * not a combining mark or a mark normalisation removes, and that lower case maps to one code
+ * unit regardless of context (not Σ). In a text of such code units NFKC changes each one alone
+ * (a precomposed letter such as أ decomposes and composes back: the removable marks after it
+ * never block that), except that it may reorder runs of combining marks, all of which are
+ * removed; so the reference output is each code unit's output in turn.
+ */
+const NORMALIZED: Int32Array = (() => {
+  const table = new Int32Array(0x10000).fill(UNSAFE);
+  const mark = /\p{M}/u;
+  for (const [from, to] of TABLE_RANGES) {
+    for (let c = from; c <= to; c++) {
+      const s = String.fromCharCode(c);
+      const d = s.normalize('NFKC');
+      if (d.length !== 1) continue;
+      const dc = d.charCodeAt(0);
+      if (dc === 0x03a3 || COMPOSING_ARABIC_MARKS.has(dc)) continue;
+      const out = normalizeReference(s);
+      if (out.length > 1 || (out.length === 1 && mark.test(d))) continue;
+      table[c] = out.length === 1 ? out.charCodeAt(0) : DROP;
+    }
+  }
+  return table;
+})();
+
+/** Output buffer of {@link normalize} (grown for longer texts), read back as UTF-16. */
+let normalizeBuffer = new Uint16Array(16_384);
+const UTF16 = new TextDecoder('utf-16le', { ignoreBOM: true });
+
+/** Normalises text for matching (see module doc). Length may change: never slice originals with it. */
+export function normalize(text: string): string {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (NORMALIZED[c] !== c) break;
+    i++;
+  }
+  if (i === n) return text;
+  if (normalizeBuffer.length < n) normalizeBuffer = new Uint16Array(Math.max(n, normalizeBuffer.length * 2));
+  const out = normalizeBuffer;
+  let k = 0;
+  for (let j = 0; j < i; j++) out[k++] = text.charCodeAt(j);
+  for (; i < n; i++) {
+    const m = NORMALIZED[text.charCodeAt(i)]!;
+    if (m >= 0) out[k++] = m;
+    else if (m === UNSAFE) return normalizeReference(text);
+  }
+  return UTF16.decode(out.subarray(0, k));
 }
 
 const ARABIC_LETTER = /[\u0600-\u06FF]/;
