@@ -11,7 +11,8 @@ import type { Logger } from './log.js';
 import { analyzeChunk, type ChunkAnalysis } from './retrieve/evidence.js';
 import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
 import { LexicalIndex, type LexicalHit, type QueryUnit, type QueryWord } from './retrieve/lexical.js';
-import { chunkGrams, DEFAULT_RERANK, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
+import { chunkText, type ChunkText } from './retrieve/chunk-text.js';
+import { DEFAULT_RERANK, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
 import { LruCache } from './cache.js';
 import { translateEnglish } from './text/crosslingual.js';
 import type { CorpusIndex } from './store.js';
@@ -158,8 +159,11 @@ class AnswerEngine implements Engine {
   private readonly analysisCache = new LruCache<Chunk, ChunkAnalysis>(4096);
   /** Headline terms for the reranker. */
   private readonly titleTermCache = new LruCache<string, ReadonlySet<string>>(4096);
-  /** Each recently reranked chunk's sorted trigrams (~6 KB a chunk). */
-  private readonly gramCache = new LruCache<Chunk, Int32Array>(2048);
+  /**
+   * Each recently read chunk's normalised sentences (~2 KB a chunk): the reranker reads them for
+   * its candidates, the answer for the chunks it quotes from.
+   */
+  private readonly textCache = new LruCache<Chunk, ChunkText>(4096);
   /** Trigram statistics for the reranker, counted on first use. */
   private gramStats: GramStats | null = null;
   private reindexing: Promise<IndexChanges> | null = null;
@@ -270,12 +274,16 @@ class AnswerEngine implements Engine {
     const texts = [{ text: q, weight: 1 }];
     if (previous) texts.push({ text: previous, weight: this.retrieval.followUpWeight });
     const titleTerms = (title: string) => this.titleTermCache.getOrCreate(title, (t) => new Set(index.lexical.analyzeDocument(t)));
-    const grams = (chunk: Chunk) => this.gramCache.getOrCreate(chunk, chunkGrams);
-    return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats: this.gramStats, titleTerms, grams }, options);
+    const text = (chunk: Chunk) => this.chunkText(chunk);
+    return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats: this.gramStats, titleTerms, text }, options);
   }
 
   private analysis(index: CorpusIndex, chunk: Chunk): ChunkAnalysis {
-    return this.analysisCache.getOrCreate(chunk, (c) => analyzeChunk(c, index.lexical));
+    return this.analysisCache.getOrCreate(chunk, (c) => analyzeChunk(c, index.lexical, this.chunkText(c)));
+  }
+
+  private chunkText(chunk: Chunk): ChunkText {
+    return this.textCache.getOrCreate(chunk, chunkText);
   }
 
   /**
@@ -324,7 +332,7 @@ class AnswerEngine implements Engine {
         this.sectionTermCache.clear();
         this.analysisCache.clear();
         this.titleTermCache.clear();
-        this.gramCache.clear();
+        this.textCache.clear();
         this.gramStats = null;
         return changes;
       })

@@ -89,3 +89,33 @@ describe('GramStats', () => {
     expect(gramCounts('في من على').size).toBe(0);
   });
 });
+
+describe('rerank from normalised sentences', () => {
+  it('gives the order it gives from the chunk text, for chunks whose text is or is not their sentences joined', async () => {
+    const { readCorpus } = await import('../src/ingest/corpus.js');
+    const { chunkArticle, DEFAULT_CHUNK_OPTIONS, metadataText } = await import('../src/ingest/chunk.js');
+    const { chunkText } = await import('../src/retrieve/chunk-text.js');
+    const { silentLogger } = await import('../src/log.js');
+    const path = await import('node:path');
+    const { articles } = await readCorpus(path.join(__dirname, '..', 'corpus'), silentLogger());
+    const real = articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNK_OPTIONS));
+    // The same chunks with a text that is not their sentences joined (the reranker reads the text then).
+    const odd = real.map((c) => ({ ...c, text: `${c.text}\n${c.sentences[0]?.text ?? ''} ١٣٫٨ CNN` }));
+    const chunks = [...real, ...odd];
+    expect(chunks.filter((c) => chunkText(c).joined)).toHaveLength(real.length);
+    const lexical = new LexicalIndex();
+    chunks.forEach((c, label) => lexical.add(label, { text: c.text, title: c.title, heading: c.heading, meta: metadataText(c) }));
+    const stats = GramStats.fromChunks(chunks, chunks.length);
+    let compared = 0;
+    for (const question of ['من استقبل ميشوستين في الصين؟', 'كم بلغ حجم التجارة بين روسيا والصين؟', 'ما هي قوة سيبيريا', 'Putin Xi gas pipeline']) {
+      const units = lexical.expandQuery(lexical.analyze(question).map((term) => ({ term, weight: 1 })));
+      const hits = lexical.search(LexicalIndex.flatten(units), 30);
+      const input = { texts: [{ text: question, weight: 1 }, { text: 'الغاز الروسي', weight: 0.35 }], units, hits, chunkOf: (l: number) => chunks[l], lexical, stats };
+      for (const options of [DEFAULT_RERANK, { ...DEFAULT_RERANK, titleWeight: 0 }]) {
+        expect(rerank({ ...input, text: chunkText }, options)).toEqual(rerank(input, options));
+        compared++;
+      }
+    }
+    expect(compared).toBe(8);
+  });
+});

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/config.js';
-import { COMPOSING_ARABIC_MARKS, detectLang, lightStem, normalize, normalizeReference, splitSentences, STOPWORDS, terms } from '../src/text/arabic.js';
+import { COMPOSING_ARABIC_MARKS, detectLang, DIALECT_TO_MSA, dialectToMsa, lightStem, normalize, normalizeReference, splitSentences, STOPWORDS, terms } from '../src/text/arabic.js';
 
 describe('normalize', () => {
   it('removes diacritics and tatweel', () => {
@@ -108,6 +108,15 @@ describe('normalize equals its reference definition', () => {
     const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
     const texts = Array.from({ length: 50_000 }, () => Array.from({ length: 1 + Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
     expect(disagreements(texts)).toEqual([]);
+  });
+});
+
+describe('dialectToMsa', () => {
+  it('gives the MSA word of every dialect word and any other word itself, names every object inherits included', () => {
+    for (const [dialect, msa] of Object.entries(DIALECT_TO_MSA)) expect(dialectToMsa(dialect)).toBe(msa);
+    for (const w of ['الصين', 'constructor', 'tostring', 'toString', 'valueof', 'hasownproperty', '__proto__', 'cnn', '']) expect(dialectToMsa(w)).toBe(w);
+    // «constructor» is a word like any other (a property lookup would have found the Object function).
+    expect(terms('constructor')).toEqual([lightStem('constructor')]);
   });
 });
 

@@ -12,6 +12,7 @@
 import { metadataText } from '../ingest/chunk.js';
 import { normalize, normalizedWordTerms, wordTerms, words } from '../text/arabic.js';
 import type { Chunk, Sentence } from '../types.js';
+import { chunkText, type ChunkText } from './chunk-text.js';
 import type { LexicalIndex, QueryUnit } from './lexical.js';
 
 export interface EvidenceOptions {
@@ -100,13 +101,14 @@ export interface ChunkAnalysis {
 /**
  * Analyses a chunk for evidence scoring: each sentence is normalised once, and its words give
  * both its document terms (every stem variant, as `lexical.analyzeDocument`) and its stems.
+ * `text` is the chunk's normalised sentences when the caller has them already.
  */
-export function analyzeChunk(chunk: Chunk, lexical: LexicalIndex): ChunkAnalysis {
+export function analyzeChunk(chunk: Chunk, lexical: LexicalIndex, text: ChunkText = chunkText(chunk)): ChunkAnalysis {
   const analysis: ChunkAnalysis = { sentenceTerms: [], sentenceStems: [], context: new Set(), hasNumber: [], hasDate: [], wordCounts: [] };
   const stemmer = lexical.options.stemmer;
-  for (const s of chunk.sentences) {
-    const text = normalize(s.text);
-    const seq = normalizedWordTerms(text, { stemmer });
+  chunk.sentences.forEach((s, i) => {
+    const normalized = text.normalized[i]!;
+    const seq = normalizedWordTerms(normalized, { stemmer });
     const terms = new Set<string>();
     const stems: string[] = [];
     for (const w of seq) {
@@ -115,10 +117,10 @@ export function analyzeChunk(chunk: Chunk, lexical: LexicalIndex): ChunkAnalysis
     }
     analysis.sentenceTerms.push(terms);
     analysis.sentenceStems.push(stems);
-    analysis.hasNumber.push(/\d/.test(text.replace(YEARS, '')) || NUMBER_WORDS.test(text));
-    analysis.hasDate.push(DATE_WORDS.test(text));
+    analysis.hasNumber.push(/\d/.test(normalized.replace(YEARS, '')) || NUMBER_WORDS.test(normalized));
+    analysis.hasDate.push(DATE_WORDS.test(normalized));
     analysis.wordCounts.push(words(s.text).length);
-  }
+  });
   analysis.context = new Set(lexical.analyzeDocument([chunk.title, chunk.heading, metadataText(chunk)].filter(Boolean).join(' ')));
   return analysis;
 }

@@ -16,8 +16,9 @@
  * come from the whole corpus, or from an even sample of it past `sampleSize` chunks.
  * Chosen on ARCD-train (scripts/tune.ts --levers, docs/quality.md).
  */
-import { DIALECT_TO_MSA, normalize, STOPWORDS, words } from '../text/arabic.js';
+import { dialectToMsa, normalize, STOPWORDS, words } from '../text/arabic.js';
 import type { Chunk } from '../types.js';
+import type { ChunkText } from './chunk-text.js';
 import type { LexicalHit, LexicalIndex, QueryUnit } from './lexical.js';
 
 export interface RerankOptions {
@@ -57,12 +58,18 @@ const LETTER = (() => {
 })();
 const BOUNDARY = 1;
 
+/** A word of normalised text as the word index sees it before stemming (see `wordTerms`), or null when it is not searchable. */
+function contentWord(raw: string): string | null {
+  const w = dialectToMsa(raw);
+  return w.length > 1 && !STOPWORDS.has(raw) && !STOPWORDS.has(w) ? w : null;
+}
+
 /** The searchable words of a text as the word index sees them before stemming (see `wordTerms`). */
 function contentWords(text: string): string[] {
   const out: string[] = [];
   for (const raw of words(normalize(text))) {
-    const w = DIALECT_TO_MSA[raw] ?? raw;
-    if (w.length > 1 && !STOPWORDS.has(raw) && !STOPWORDS.has(w)) out.push(w);
+    const w = contentWord(raw);
+    if (w !== null) out.push(w);
   }
   return out;
 }
@@ -73,16 +80,20 @@ function contentWords(text: string): string[] {
  */
 function forEachGram(text: string, visit: (g: Gram, i: number) => void): number {
   let n = 0;
-  for (const w of contentWords(text)) {
-    let a = BOUNDARY;
-    let b = LETTER[w.charCodeAt(0)]!;
-    for (let i = 1; i <= w.length; i++) {
-      const c = i < w.length ? LETTER[w.charCodeAt(i)]! : BOUNDARY;
-      visit((a << 16) | (b << 8) | c, n);
-      n++;
-      a = b;
-      b = c;
-    }
+  for (const w of contentWords(text)) n = wordGrams(w, n, visit);
+  return n;
+}
+
+/** Calls `visit` with the trigrams of one content word, numbered from `n`; returns the next number. */
+function wordGrams(w: string, n: number, visit: (g: Gram, i: number) => void): number {
+  let a = BOUNDARY;
+  let b = LETTER[w.charCodeAt(0)]!;
+  for (let i = 1; i <= w.length; i++) {
+    const c = i < w.length ? LETTER[w.charCodeAt(i)]! : BOUNDARY;
+    visit((a << 16) | (b << 8) | c, n);
+    n++;
+    a = b;
+    b = c;
   }
   return n;
 }
@@ -114,25 +125,6 @@ export function chunkGrams(chunk: Chunk): Int32Array {
     out[i] = g;
   });
   return out.slice(0, n).sort();
-}
-
-/** Occurrences of `g` in a sorted trigram array (two binary searches). */
-function countOf(sorted: Int32Array, g: Gram): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < g) lo = mid + 1;
-    else hi = mid;
-  }
-  let end = lo;
-  hi = sorted.length;
-  while (end < hi) {
-    const mid = (end + hi) >>> 1;
-    if (sorted[mid]! <= g) end = mid + 1;
-    else hi = mid;
-  }
-  return end - lo;
 }
 
 /** Trigram document frequencies of a corpus (or of an even sample of its chunks). */
@@ -180,9 +172,88 @@ export interface RerankInput {
   stats: GramStats;
   /** Terms of a headline; pass a cached lookup to analyse each headline once. */
   titleTerms?: (title: string) => ReadonlySet<string>;
-  /** Trigrams of a chunk; pass a cached lookup to cut each chunk once (default {@link chunkGrams}). */
-  grams?: (chunk: Chunk) => Int32Array;
+  /**
+   * A chunk's normalised sentences and their words; pass a cached lookup so that the answer
+   * reuses them (by default each chunk's text is normalised and split here).
+   */
+  text?: (chunk: Chunk) => ChunkText;
 }
+
+/**
+ * Calls `visit` with the words of a chunk's headline, sub-heading and text as normalised (before
+ * {@link contentWord}), in order: {@link chunkGrams} cuts the content words among them. The
+ * text's come from its normalised sentences when it is its sentences joined (normalisation and
+ * word splitting never reach across a space), else from the text itself.
+ */
+function forEachChunkWord(chunk: Chunk, text: ChunkText | undefined, visit: (raw: string) => void): void {
+  if (chunk.title) for (const raw of words(normalize(chunk.title))) visit(raw);
+  if (chunk.heading) for (const raw of words(normalize(chunk.heading))) visit(raw);
+  if (text?.joined) {
+    for (const sentence of text.normalized) for (const raw of words(sentence)) visit(raw);
+  } else if (chunk.text) {
+    for (const raw of words(normalize(chunk.text))) visit(raw);
+  }
+}
+
+/**
+ * Trigram BM25 of chunks for one question. A word's trigrams are looked up in the question's once
+ * per question (news text repeats its words), so a chunk costs one lookup per word; scores are
+ * summed over the question's trigrams in their order, as counting them in the chunk's sorted
+ * trigrams would.
+ */
+class GramScorer {
+  /** Question trigram → its place in {@link weights}. */
+  private readonly place = new Map<Gram, number>();
+  private readonly weights: number[] = [];
+  /** By normalised word: its content word's length (0 when it has none) and the places of the question trigrams it holds (with repeats). */
+  private readonly known = new Map<string, { length: number; hits: readonly number[] }>();
+  private readonly counts: Int32Array;
+
+  constructor(query: Map<Gram, number>, private readonly k1: number, private readonly b: number, private readonly average: number) {
+    for (const [g, weight] of query) {
+      this.place.set(g, this.weights.length);
+      this.weights.push(weight);
+    }
+    this.counts = new Int32Array(this.weights.length);
+  }
+
+  private word(raw: string): { length: number; hits: readonly number[] } {
+    let known = this.known.get(raw);
+    if (known === undefined) {
+      const w = contentWord(raw);
+      const found: number[] = [];
+      if (w !== null) {
+        wordGrams(w, 0, (g) => {
+          const at = this.place.get(g);
+          if (at !== undefined) found.push(at);
+        });
+      }
+      known = { length: w === null ? 0 : w.length, hits: found.length ? found : NO_HITS };
+      this.known.set(raw, known);
+    }
+    return known;
+  }
+
+  score(chunk: Chunk, text: ChunkText | undefined): number {
+    const { counts, k1, b } = this;
+    counts.fill(0);
+    let length = 0;
+    forEachChunkWord(chunk, text, (raw) => {
+      const w = this.word(raw);
+      length += w.length;
+      for (const at of w.hits) counts[at]!++;
+    });
+    const norm = k1 * (1 - b + (b * length) / this.average);
+    let s = 0;
+    for (let i = 0; i < counts.length; i++) {
+      const f = counts[i]!;
+      if (f) s += (this.weights[i]! * f * (k1 + 1)) / (f + norm);
+    }
+    return s;
+  }
+}
+
+const NO_HITS: readonly number[] = Object.freeze([]);
 
 /** The candidates re-ordered (scores unchanged); see the module comment. */
 export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERANK): LexicalHit[] {
@@ -201,19 +272,9 @@ export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERA
     }
     for (const [g, weight] of query) query.set(g, weight * stats.idf(g));
     if (query.size) {
-      const { k1, b } = options;
-      const average = stats.averageLength || 1;
-      const gramsOf = input.grams ?? chunkGrams;
+      const scorer = new GramScorer(query, options.k1, options.b, stats.averageLength || 1);
       chunks.forEach((chunk, i) => {
-        if (!chunk) return;
-        const grams = gramsOf(chunk);
-        const norm = k1 * (1 - b + (b * grams.length) / average);
-        let s = 0;
-        for (const [g, weight] of query) {
-          const f = countOf(grams, g);
-          if (f) s += (weight * f * (k1 + 1)) / (f + norm);
-        }
-        gramScores[i] = s;
+        if (chunk) gramScores[i] = scorer.score(chunk, input.text?.(chunk));
       });
     }
   }

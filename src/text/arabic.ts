@@ -155,6 +155,16 @@ const DIALECT_WORDS: Readonly<Record<string, string>> = {
 export const DIALECT_TO_MSA: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(DIALECT_WORDS).map(([dialect, msa]) => [normalize(dialect), normalize(msa)]),
 );
+const DIALECT_MAP: ReadonlyMap<string, string> = new Map(Object.entries(DIALECT_TO_MSA));
+
+/**
+ * The MSA word a dialect word stands for, or the word itself. A Map lookup: a property lookup by
+ * a string just cut from a text is slow (V8 looks it up among its interned strings), and a
+ * property lookup would also find what every object inherits («constructor»).
+ */
+export function dialectToMsa(word: string): string {
+  return DIALECT_MAP.get(word) ?? word;
+}
 
 /** Dialect fillers with no MSA word to stand for: «عم بيحكي» (is saying), «يعني», «لسه» (still). */
 const DIALECT_FILLERS = ['عم', 'يعني', 'لسه', 'لسا', 'برضو', 'بقى', 'صارت'];
@@ -305,7 +315,7 @@ export function normalizedWordTerms(normalized: string, options: TermOptions = {
 
 /** One word of normalised text as {@link wordTerms} gives it, or null when it is dropped. */
 function analyseWord(raw: string, stemmer: StemmerName, keepStopwords: boolean): WordTerms | null {
-  const w = DIALECT_TO_MSA[raw] ?? raw;
+  const w = dialectToMsa(raw);
   // A dialect word is dropped as the word itself (a stopword), whatever MSA word it stands for:
   // «بدها» stands for «تريد», which the stopword list lacks.
   if (!keepStopwords && (STOPWORDS.has(raw) || STOPWORDS.has(w) || w.length < 2)) return null;
