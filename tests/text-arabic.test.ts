@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/config.js';
-import { COMPOSING_ARABIC_MARKS, detectLang, DIALECT_TO_MSA, dialectToMsa, lightStem, normalize, normalizeReference, splitSentences, STOPWORDS, terms } from '../src/text/arabic.js';
+import { COMPOSING_ARABIC_MARKS, detectLang, DIALECT_TO_MSA, dialectToMsa, lightStem, normalize, normalizeReference, splitSentences, STOPWORDS, terms, words, wordsReference } from '../src/text/arabic.js';
 
 describe('normalize', () => {
   it('removes diacritics and tatweel', () => {
@@ -108,6 +108,23 @@ describe('normalize equals its reference definition', () => {
     const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
     const texts = Array.from({ length: 50_000 }, () => Array.from({ length: 1 + Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
     expect(disagreements(texts)).toEqual([]);
+  });
+});
+
+describe('words equals its reference definition', () => {
+  it('on the corpus, numbers with separators, supplementary letters and digits, and random strings', () => {
+    const texts: string[] = ['ضخت 13.8 مليار و1,000,000 و١٣٫٨ في 2025.', 'abc.5xyz a..5 5.a .5 x.5.6.7 ٣.٤ 12. ,5', 'e\u0301 😀 中文 ｱ 𝐀𝐁c 𝟏𝟐.𝟑 a.𝟏 \uD800x \uDC00 x\uD835'];
+    const dir = path.join(PROJECT_ROOT, 'corpus');
+    for (const f of fs.readdirSync(dir)) {
+      const raw = fs.readFileSync(path.join(dir, f), 'utf8');
+      texts.push(raw, normalize(raw), ...raw.split('\n'));
+    }
+    const alphabet = [...'ابت ي5٣۱.,٫ aZ-_\u064E\u0301\u200D\u00A0', '\u{1D7CF}', '\u{1D400}', '\u{1F600}', '\uD800', '\uDC00', '中'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    for (let i = 0; i < 50_000; i++) texts.push(Array.from({ length: 1 + Math.floor(next() * 10) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+    const differing = texts.filter((t) => words(t).join('|') !== wordsReference(t).join('|')).slice(0, 5);
+    expect(differing).toEqual([]);
   });
 });
 
