@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LexicalIndex } from '../src/retrieve/lexical.js';
-import { chunkGrams, DEFAULT_RERANK, gramCounts, GramStats, rerank, type RerankOptions } from '../src/retrieve/rerank.js';
+import { chunkGrams, DEFAULT_RERANK, gramBm25, gramCounts, GramStats, rerank, type RerankOptions } from '../src/retrieve/rerank.js';
 import type { Chunk } from '../src/types.js';
 
 const chunk = (label: number, text: string, title: string | null = null) =>
@@ -117,5 +117,43 @@ describe('rerank from normalised sentences', () => {
       }
     }
     expect(compared).toBe(8);
+  });
+});
+
+describe('trigram scores', () => {
+  it('are BM25 over each chunk’s sorted trigrams (chunkGrams), stopwords, dialect words and odd words included', async () => {
+    const { chunkText } = await import('../src/retrieve/chunk-text.js');
+    const texts = [
+      'شو قال بوتين عن الغاز الروسي؟ constructor و a 13.8 مليار ١٣٫٨ 𝐀𝐁 الغاز',
+      'الغاز الغاز في الصين، وهو من أكبر الأسواق. toString valueof',
+      'قوة سيبيريا خط أنابيب الغاز الروسي إلى الصين منذ 2019.',
+      'وين الغاز؟ هاد الخط الروسي كتير طويل، قديش طوله؟ مين',
+      'أعلنت الحكومة خطة جديدة للنقل العام في المدن الكبرى.',
+      'الروسيه الغازيه الصينيه ميشوستين بكين موسكو ﻻ ﺍﻟﺼﻴﻦ',
+    ];
+    const chunks: Chunk[] = texts.map((t, i) => ({
+      ...chunk(i, t, i % 2 ? 'الغاز الروسي' : null),
+      heading: i % 3 ? null : 'عن الغاز',
+      sentences: t.split(' ').map((s, k) => ({ start: k, end: k + s.length, text: s })),
+    }));
+    const stats = GramStats.fromChunks(chunks, chunks.length);
+    const question = [{ text: 'ماذا قال بوتين عن الغاز الروسي الى الصين؟ constructor', weight: 1 }, { text: 'وين خط الغاز', weight: 0.35 }];
+    const query = new Map<number, number>();
+    for (const { text, weight } of question) for (const g of gramCounts(text).keys()) query.set(g, Math.max(query.get(g) ?? 0, weight));
+    const { k1, b } = DEFAULT_RERANK;
+    const reference = chunks.map((c) => {
+      const grams = [...chunkGrams(c)];
+      const norm = k1 * (1 - b + (b * grams.length) / stats.averageLength);
+      let s = 0;
+      for (const [g, weight] of query) {
+        const f = grams.filter((x) => x === g).length;
+        if (f) s += (weight * stats.idf(g) * f * (k1 + 1)) / (f + norm);
+      }
+      return s;
+    });
+    expect(reference.filter((s) => s > 0).length).toBeGreaterThan(3);
+    expect([...gramBm25(question, chunks, stats, DEFAULT_RERANK)]).toEqual(reference);
+    expect(chunks.every((c) => chunkText(c).joined)).toBe(true);
+    expect([...gramBm25(question, chunks, stats, DEFAULT_RERANK, chunkText)]).toEqual(reference);
   });
 });

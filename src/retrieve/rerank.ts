@@ -16,7 +16,7 @@
  * come from the whole corpus, or from an even sample of it past `sampleSize` chunks.
  * Chosen on ARCD-train (scripts/tune.ts --levers, docs/quality.md).
  */
-import { dialectToMsa, normalize, STOPWORDS, words } from '../text/arabic.js';
+import { DIALECT_TO_MSA, dialectToMsa, forEachWord, normalize, STOPWORDS, words } from '../text/arabic.js';
 import type { Chunk } from '../types.js';
 import type { ChunkText } from './chunk-text.js';
 import type { LexicalHit, LexicalIndex, QueryUnit } from './lexical.js';
@@ -180,70 +180,112 @@ export interface RerankInput {
 }
 
 /**
- * Calls `visit` with the words of a chunk's headline, sub-heading and text as normalised (before
- * {@link contentWord}), in order: {@link chunkGrams} cuts the content words among them. The
- * text's come from its normalised sentences when it is its sentences joined (normalisation and
- * word splitting never reach across a space), else from the text itself.
+ * Calls `visit` with each normalised text of a chunk whose words are the words of its headline,
+ * sub-heading and text, in order: {@link chunkGrams} cuts the content words among them. The
+ * text's are its normalised sentences when it is its sentences joined (normalisation and word
+ * splitting never reach across a space), else the text normalised.
  */
-function forEachChunkWord(chunk: Chunk, text: ChunkText | undefined, visit: (raw: string) => void): void {
-  if (chunk.title) for (const raw of words(normalize(chunk.title))) visit(raw);
-  if (chunk.heading) for (const raw of words(normalize(chunk.heading))) visit(raw);
-  if (text?.joined) {
-    for (const sentence of text.normalized) for (const raw of words(sentence)) visit(raw);
-  } else if (chunk.text) {
-    for (const raw of words(normalize(chunk.text))) visit(raw);
-  }
+function forEachChunkText(chunk: Chunk, text: ChunkText | undefined, visit: (normalized: string) => void): void {
+  if (chunk.title) visit(normalize(chunk.title));
+  if (chunk.heading) visit(normalize(chunk.heading));
+  if (text?.joined) for (const sentence of text.normalized) visit(sentence);
+  else if (chunk.text) visit(normalize(chunk.text));
+}
+
+/** A word's hash for {@link SPECIAL_WORDS} (over its code units, as the scan computes it). */
+function wordHash(text: string, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return h & 0x3fffffff;
 }
 
 /**
- * Trigram BM25 of chunks for one question. A word's trigrams are looked up in the question's once
- * per question (news text repeats its words), so a chunk costs one lookup per word; scores are
- * summed over the question's trigrams in their order, as counting them in the chunk's sorted
- * trigrams would.
+ * Hashes of the words {@link contentWord} does not take as they stand: stopwords, dialect words
+ * and the names every object inherits. A word whose hash is not here, and which is longer than
+ * one letter, is its own content word; the others (and the few that only share a hash) go
+ * through `contentWord` itself.
+ */
+const SPECIAL_WORDS: ReadonlySet<number> = (() => {
+  const special = new Set<number>();
+  for (const w of [...STOPWORDS, ...Object.keys(DIALECT_TO_MSA), ...Object.getOwnPropertyNames(Object.prototype)]) special.add(wordHash(w, 0, w.length));
+  return special;
+})();
+
+/**
+ * Trigram BM25 of chunks for one question. Each chunk's normalised text is scanned once: its
+ * words' trigrams are computed from the code units and looked up in a small table of the
+ * question's trigrams (no string is made for a word, except for the few that may be stopwords
+ * or dialect words). Scores are summed over the question's trigrams in their order, as counting
+ * them in the chunk's sorted trigrams would.
  */
 class GramScorer {
-  /** Question trigram → its place in {@link weights}. */
-  private readonly place = new Map<Gram, number>();
   private readonly weights: number[] = [];
-  /** By normalised word: its content word's length (0 when it has none) and the places of the question trigrams it holds (with repeats). */
-  private readonly known = new Map<string, { length: number; hits: readonly number[] }>();
+  /** Open-addressing table of the question's trigrams: the trigram (0: empty) and its place in {@link weights}. */
+  private readonly slots: Int32Array;
+  private readonly places: Int32Array;
+  private readonly mask: number;
   private readonly counts: Int32Array;
+  /** Content-word length of the chunk being scored. */
+  private length = 0;
 
   constructor(query: Map<Gram, number>, private readonly k1: number, private readonly b: number, private readonly average: number) {
+    let size = 64;
+    while (size < query.size * 4) size *= 2;
+    this.slots = new Int32Array(size);
+    this.places = new Int32Array(size);
+    this.mask = size - 1;
     for (const [g, weight] of query) {
-      this.place.set(g, this.weights.length);
+      let at = this.slotOf(g);
+      while (this.slots[at] !== 0 && this.slots[at] !== g) at = (at + 1) & this.mask;
+      this.slots[at] = g;
+      this.places[at] = this.weights.length;
       this.weights.push(weight);
     }
     this.counts = new Int32Array(this.weights.length);
   }
 
-  private word(raw: string): { length: number; hits: readonly number[] } {
-    let known = this.known.get(raw);
-    if (known === undefined) {
-      const w = contentWord(raw);
-      const found: number[] = [];
-      if (w !== null) {
-        wordGrams(w, 0, (g) => {
-          const at = this.place.get(g);
-          if (at !== undefined) found.push(at);
-        });
+  private slotOf(g: Gram): number {
+    return (Math.imul(g, 0x9e3779b1) >>> 16) & this.mask;
+  }
+
+  /** Counts a trigram if the question has it. */
+  private count(g: Gram): void {
+    const { slots, mask } = this;
+    for (let at = this.slotOf(g); slots[at] !== 0; at = (at + 1) & mask) {
+      if (slots[at] === g) {
+        this.counts[this.places[at]!]!++;
+        return;
       }
-      known = { length: w === null ? 0 : w.length, hits: found.length ? found : NO_HITS };
-      this.known.set(raw, known);
     }
-    return known;
+  }
+
+  /** Counts the trigrams of the content word among `text[start, end)` (a word as normalised). */
+  private word(text: string, start: number, end: number): void {
+    let w = text;
+    if (end - start < 2 || SPECIAL_WORDS.has(wordHash(text, start, end))) {
+      const content = contentWord(text.slice(start, end));
+      if (content === null) return;
+      w = content;
+      start = 0;
+      end = content.length;
+    }
+    this.length += end - start;
+    let a = BOUNDARY;
+    let b = LETTER[w.charCodeAt(start)]!;
+    for (let i = start + 1; i <= end; i++) {
+      const c = i < end ? LETTER[w.charCodeAt(i)]! : BOUNDARY;
+      this.count((a << 16) | (b << 8) | c);
+      a = b;
+      b = c;
+    }
   }
 
   score(chunk: Chunk, text: ChunkText | undefined): number {
     const { counts, k1, b } = this;
     counts.fill(0);
-    let length = 0;
-    forEachChunkWord(chunk, text, (raw) => {
-      const w = this.word(raw);
-      length += w.length;
-      for (const at of w.hits) counts[at]!++;
-    });
-    const norm = k1 * (1 - b + (b * length) / this.average);
+    this.length = 0;
+    forEachChunkText(chunk, text, (normalized) => forEachWord(normalized, (start, end) => this.word(normalized, start, end)));
+    const norm = k1 * (1 - b + (b * this.length) / this.average);
     let s = 0;
     for (let i = 0; i < counts.length; i++) {
       const f = counts[i]!;
@@ -253,7 +295,32 @@ class GramScorer {
   }
 }
 
-const NO_HITS: readonly number[] = Object.freeze([]);
+/**
+ * The trigram BM25 score of each chunk (0 for a missing one): query trigrams weighted by their IDF
+ * and the weight of the text they come from; a chunk's trigrams are those {@link chunkGrams}
+ * gives. `text` gives a chunk's normalised sentences (see {@link RerankInput}).
+ */
+export function gramBm25(
+  texts: ReadonlyArray<{ text: string; weight: number }>,
+  chunks: ReadonlyArray<Chunk | undefined>,
+  stats: GramStats,
+  options: Pick<RerankOptions, 'k1' | 'b'>,
+  text?: (chunk: Chunk) => ChunkText,
+): Float64Array {
+  const scores = new Float64Array(chunks.length);
+  const query = new Map<Gram, number>();
+  for (const { text, weight } of texts) {
+    forEachGram(text, (g) => query.set(g, Math.max(query.get(g) ?? 0, weight)));
+  }
+  for (const [g, weight] of query) query.set(g, weight * stats.idf(g));
+  if (query.size) {
+    const scorer = new GramScorer(query, options.k1, options.b, stats.averageLength || 1);
+    chunks.forEach((chunk, i) => {
+      if (chunk) scores[i] = scorer.score(chunk, text?.(chunk));
+    });
+  }
+  return scores;
+}
 
 /** The candidates re-ordered (scores unchanged); see the module comment. */
 export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERANK): LexicalHit[] {
@@ -264,20 +331,7 @@ export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERA
   const chunks = hits.map((h) => chunkOf(h.label));
 
   // Trigram BM25: query trigrams weighted by their IDF and the weight of the text they come from.
-  const gramScores = new Float64Array(hits.length);
-  if (options.gramWeight) {
-    const query = new Map<Gram, number>();
-    for (const { text, weight } of input.texts) {
-      forEachGram(text, (g) => query.set(g, Math.max(query.get(g) ?? 0, weight)));
-    }
-    for (const [g, weight] of query) query.set(g, weight * stats.idf(g));
-    if (query.size) {
-      const scorer = new GramScorer(query, options.k1, options.b, stats.averageLength || 1);
-      chunks.forEach((chunk, i) => {
-        if (chunk) gramScores[i] = scorer.score(chunk, input.text?.(chunk));
-      });
-    }
-  }
+  const gramScores = options.gramWeight ? gramBm25(input.texts, chunks, stats, options, input.text) : new Float64Array(hits.length);
 
   // Headline coverage: the IDF share of the question's words its headline holds.
   const titleScores = new Float64Array(hits.length);

@@ -161,6 +161,14 @@ function widthAt(text: string, i: number): number {
  */
 export function words(normalized: string): string[] {
   const out: string[] = [];
+  forEachWord(normalized, (start, end) => {
+    out.push(normalized.slice(start, end));
+  });
+  return out;
+}
+
+/** Calls `visit` with the start and end of each of the {@link words} of a normalised string, in order. */
+export function forEachWord(normalized: string, visit: (start: number, end: number) => void): void {
   const n = normalized.length;
   let i = 0;
   while (i < n) {
@@ -179,9 +187,8 @@ export function words(normalized: string): string[] {
       do i += widthAt(normalized, i);
       while (i < n && wordClassAt(normalized, i) === NUMBER);
     }
-    out.push(normalized.slice(start, i));
+    visit(start, i);
   }
-  return out;
 }
 
 /**
