@@ -161,9 +161,9 @@ class AnswerEngine implements Engine {
   private readonly titleTermCache = new LruCache<string, ReadonlySet<string>>(4096);
   /**
    * Each recently read chunk's normalised sentences (~2 KB a chunk): the reranker reads them for
-   * its candidates, the answer for the chunks it quotes from.
+   * its candidates, the answer for the chunks it quotes from (a question reads a few dozen).
    */
-  private readonly textCache = new LruCache<Chunk, ChunkText>(4096);
+  private readonly textCache = new LruCache<Chunk, ChunkText>(1024);
   /** Trigram statistics for the reranker, counted on first use. */
   private gramStats: GramStats | null = null;
   private reindexing: Promise<IndexChanges> | null = null;

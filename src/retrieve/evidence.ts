@@ -10,7 +10,7 @@
  * a number or date in the sentence helps «كم» / «متى» questions.
  */
 import { metadataText } from '../ingest/chunk.js';
-import { normalize, normalizedWordTerms, wordTerms, words } from '../text/arabic.js';
+import { countWords, normalize, normalizedWordTerms, wordTerms } from '../text/arabic.js';
 import type { Chunk, Sentence } from '../types.js';
 import { chunkText, type ChunkText } from './chunk-text.js';
 import type { LexicalIndex, QueryUnit } from './lexical.js';
@@ -119,7 +119,7 @@ export function analyzeChunk(chunk: Chunk, lexical: LexicalIndex, text: ChunkTex
     analysis.sentenceStems.push(stems);
     analysis.hasNumber.push(/\d/.test(normalized.replace(YEARS, '')) || NUMBER_WORDS.test(normalized));
     analysis.hasDate.push(DATE_WORDS.test(normalized));
-    analysis.wordCounts.push(words(s.text).length);
+    analysis.wordCounts.push(countWords(s.text));
   });
   analysis.context = new Set(lexical.analyzeDocument([chunk.title, chunk.heading, metadataText(chunk)].filter(Boolean).join(' ')));
   return analysis;

@@ -167,6 +167,15 @@ export function words(normalized: string): string[] {
   return out;
 }
 
+/** How many {@link words} a string has (without cutting them out). */
+export function countWords(text: string): number {
+  let n = 0;
+  forEachWord(text, () => {
+    n++;
+  });
+  return n;
+}
+
 /** Calls `visit` with the start and end of each of the {@link words} of a normalised string, in order. */
 export function forEachWord(normalized: string, visit: (start: number, end: number) => void): void {
   const n = normalized.length;
