@@ -200,14 +200,14 @@ function wordHash(text: string, start: number, end: number): number {
 }
 
 /**
- * Hashes of the words {@link contentWord} does not take as they stand: stopwords, dialect words
- * and the names every object inherits. A word whose hash is not here, and which is longer than
+ * Hashes of the words {@link contentWord} does not take as they stand: stopwords and dialect
+ * words. A word whose hash is not here, and which is longer than
  * one letter, is its own content word; the others (and the few that only share a hash) go
  * through `contentWord` itself.
  */
 const SPECIAL_WORDS: ReadonlySet<number> = (() => {
   const special = new Set<number>();
-  for (const w of [...STOPWORDS, ...Object.keys(DIALECT_TO_MSA), ...Object.getOwnPropertyNames(Object.prototype)]) special.add(wordHash(w, 0, w.length));
+  for (const w of [...STOPWORDS, ...Object.keys(DIALECT_TO_MSA)]) special.add(wordHash(w, 0, w.length));
   return special;
 })();
 
