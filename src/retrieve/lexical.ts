@@ -563,17 +563,24 @@ export class LexicalIndex {
   }
 
   /**
+   * Builds the trigram index of the vocabulary that {@link similarTerms} looks in, if it is not
+   * built yet (otherwise the first question with an unknown word pays for it: ~1 s at 100k chunks).
+   */
+  prepareFuzzy(): void {
+    if (this.trigramIndex || !this.options.fuzzyMinSimilarity) return;
+    this.trigramIndex = new Map();
+    this.trigramStale = false;
+    for (const t of this.postings.terms) this.indexTrigrams(t);
+  }
+
+  /**
    * Corpus terms spelled like `term` (trigram Dice ≥ fuzzyMinSimilarity), best first. Looks
    * only at terms sharing a trigram with it, never at the whole vocabulary.
    */
   similarTerms(term: string, limit = 3): Array<{ term: string; factor: number }> {
     const min = this.options.fuzzyMinSimilarity;
     if (!min || term.length < 4) return [];
-    if (!this.trigramIndex) {
-      this.trigramIndex = new Map();
-      this.trigramStale = false;
-      for (const t of this.postings.terms) this.indexTrigrams(t);
-    }
+    this.prepareFuzzy();
     const grams = trigrams(term);
     if (this.trigramStale || !(min > 0)) return this.similarTermsExhaustive(grams, min, limit);
     // A term sharing n of the query's grams has Dice 2n/(|A|+|B|) ≥ min only if n ≥ min·|A|/(2−min)
