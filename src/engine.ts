@@ -12,7 +12,7 @@ import { analyzeChunk, type ChunkAnalysis } from './retrieve/evidence.js';
 import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
 import { LexicalIndex, type LexicalHit, type QueryUnit, type QueryWord } from './retrieve/lexical.js';
 import { chunkText, type ChunkText } from './retrieve/chunk-text.js';
-import { DEFAULT_RERANK, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
+import { chunkGrams, DEFAULT_RERANK, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
 import { LruCache } from './cache.js';
 import { translateEnglish } from './text/crosslingual.js';
 import type { CorpusIndex } from './store.js';
@@ -164,6 +164,14 @@ class AnswerEngine implements Engine {
    * its candidates, the answer for the chunks it quotes from (a question reads a few dozen).
    */
   private readonly textCache = new LruCache<Chunk, ChunkText>(1024);
+  /**
+   * Sorted trigrams (~6 KB a chunk) of the chunks the reranker meets a second time: a small
+   * corpus's candidates come back on every question and are scored from these by binary search;
+   * a large one's are mostly new and are scanned (see `rerank`'s `grams`).
+   */
+  private readonly gramCache = new LruCache<Chunk, Int32Array>(2048);
+  /** Chunks the reranker has met once (the first meeting scans; the second keeps the trigrams). */
+  private readonly gramSeen = new LruCache<Chunk, true>(8192);
   /** Trigram statistics for the reranker, counted on first use. */
   private gramStats: GramStats | null = null;
   private reindexing: Promise<IndexChanges> | null = null;
@@ -275,7 +283,16 @@ class AnswerEngine implements Engine {
     if (previous) texts.push({ text: previous, weight: this.retrieval.followUpWeight });
     const titleTerms = (title: string) => this.titleTermCache.getOrCreate(title, (t) => new Set(index.lexical.analyzeDocument(t)));
     const text = (chunk: Chunk) => this.chunkText(chunk);
-    return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats: this.gramStats, titleTerms, text }, options);
+    const grams = (chunk: Chunk): Int32Array | undefined => {
+      const kept = this.gramCache.get(chunk);
+      if (kept) return kept;
+      if (!this.gramSeen.get(chunk)) {
+        this.gramSeen.set(chunk, true);
+        return undefined;
+      }
+      return this.gramCache.getOrCreate(chunk, chunkGrams);
+    };
+    return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats: this.gramStats, titleTerms, text, grams }, options);
   }
 
   private analysis(index: CorpusIndex, chunk: Chunk): ChunkAnalysis {
@@ -344,6 +361,8 @@ class AnswerEngine implements Engine {
         this.analysisCache.clear();
         this.titleTermCache.clear();
         this.textCache.clear();
+        this.gramCache.clear();
+        this.gramSeen.clear();
         this.gramStats = null;
         this.warm();
         return changes;

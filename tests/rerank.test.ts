@@ -155,5 +155,8 @@ describe('trigram scores', () => {
     expect([...gramBm25(question, chunks, stats, DEFAULT_RERANK)]).toEqual(reference);
     expect(chunks.every((c) => chunkText(c).joined)).toBe(true);
     expect([...gramBm25(question, chunks, stats, DEFAULT_RERANK, chunkText)]).toEqual(reference);
+    // From kept sorted trigrams (binary search), for some chunks or all: the same bits.
+    expect([...gramBm25(question, chunks, stats, DEFAULT_RERANK, chunkText, chunkGrams)]).toEqual(reference);
+    expect([...gramBm25(question, chunks, stats, DEFAULT_RERANK, chunkText, (c) => (Number(c.docId.slice(1)) % 2 ? chunkGrams(c) : undefined))]).toEqual(reference);
   });
 });

@@ -177,6 +177,12 @@ export interface RerankInput {
    * reuses them (by default each chunk's text is normalised and split here).
    */
   text?: (chunk: Chunk) => ChunkText;
+  /**
+   * A chunk's sorted trigrams ({@link chunkGrams}) when the caller keeps them, else undefined.
+   * Scoring from them is a few binary searches instead of a scan of the chunk's text: worth
+   * keeping for chunks that come back (a small corpus, a popular story), not for every one.
+   */
+  grams?: (chunk: Chunk) => Int32Array | undefined;
 }
 
 /**
@@ -220,6 +226,8 @@ const SPECIAL_WORDS: ReadonlySet<number> = (() => {
  */
 class GramScorer {
   private readonly weights: number[] = [];
+  /** The question's trigrams, in the order of {@link weights}. */
+  private readonly grams: Gram[] = [];
   /** Open-addressing table of the question's trigrams: the trigram (0: empty) and its place in {@link weights}. */
   private readonly slots: Int32Array;
   private readonly places: Int32Array;
@@ -240,6 +248,7 @@ class GramScorer {
       this.slots[at] = g;
       this.places[at] = this.weights.length;
       this.weights.push(weight);
+      this.grams.push(g);
     }
     this.counts = new Int32Array(this.weights.length);
   }
@@ -280,11 +289,24 @@ class GramScorer {
     }
   }
 
+  /** The chunk's score from one scan of its normalised text. */
   score(chunk: Chunk, text: ChunkText | undefined): number {
-    const { counts, k1, b } = this;
-    counts.fill(0);
+    this.counts.fill(0);
     this.length = 0;
     forEachChunkText(chunk, text, (normalized) => forEachWord(normalized, (start, end) => this.word(normalized, start, end)));
+    return this.sum();
+  }
+
+  /** The same score from the chunk's sorted trigrams ({@link chunkGrams}): two binary searches a question trigram. */
+  scoreSorted(sorted: Int32Array): number {
+    for (let i = 0; i < this.grams.length; i++) this.counts[i] = countOf(sorted, this.grams[i]!);
+    this.length = sorted.length;
+    return this.sum();
+  }
+
+  /** BM25 over the counted trigrams, summed in the question's order (so both ways give the same bits). */
+  private sum(): number {
+    const { counts, k1, b } = this;
     const norm = k1 * (1 - b + (b * this.length) / this.average);
     let s = 0;
     for (let i = 0; i < counts.length; i++) {
@@ -293,6 +315,25 @@ class GramScorer {
     }
     return s;
   }
+}
+
+/** Occurrences of `g` in a sorted trigram array (two binary searches). */
+function countOf(sorted: Int32Array, g: Gram): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < g) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  hi = sorted.length;
+  while (end < hi) {
+    const mid = (end + hi) >>> 1;
+    if (sorted[mid]! <= g) end = mid + 1;
+    else hi = mid;
+  }
+  return end - lo;
 }
 
 /**
@@ -306,6 +347,7 @@ export function gramBm25(
   stats: GramStats,
   options: Pick<RerankOptions, 'k1' | 'b'>,
   text?: (chunk: Chunk) => ChunkText,
+  sorted?: (chunk: Chunk) => Int32Array | undefined,
 ): Float64Array {
   const scores = new Float64Array(chunks.length);
   const query = new Map<Gram, number>();
@@ -316,7 +358,9 @@ export function gramBm25(
   if (query.size) {
     const scorer = new GramScorer(query, options.k1, options.b, stats.averageLength || 1);
     chunks.forEach((chunk, i) => {
-      if (chunk) scores[i] = scorer.score(chunk, text?.(chunk));
+      if (!chunk) return;
+      const grams = sorted?.(chunk);
+      scores[i] = grams ? scorer.scoreSorted(grams) : scorer.score(chunk, text?.(chunk));
     });
   }
   return scores;
@@ -331,7 +375,7 @@ export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERA
   const chunks = hits.map((h) => chunkOf(h.label));
 
   // Trigram BM25: query trigrams weighted by their IDF and the weight of the text they come from.
-  const gramScores = options.gramWeight ? gramBm25(input.texts, chunks, stats, options, input.text) : new Float64Array(hits.length);
+  const gramScores = options.gramWeight ? gramBm25(input.texts, chunks, stats, options, input.text, input.grams) : new Float64Array(hits.length);
 
   // Headline coverage: the IDF share of the question's words its headline holds.
   const titleScores = new Float64Array(hits.length);
