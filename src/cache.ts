@@ -1,4 +1,7 @@
-/** Bounded memoisation for the engine's per-question lookups (query vectors, chunk analyses, …). */
+/**
+ * Bounded memory: the engine's per-question lookups (query vectors, chunk analyses, …) and the
+ * bot's tables of recent answers and source-button keys.
+ */
 
 /** A map of at most `capacity` entries that forgets the least recently used one first. */
 export class LruCache<K, V> {

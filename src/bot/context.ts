@@ -4,6 +4,7 @@
  * feedback sink, the clock, and small bounded in-memory tables.
  */
 import type { Context } from 'grammy';
+import type { LruCache } from '../cache.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Engine, Lang } from '../types.js';
@@ -15,32 +16,6 @@ export type BotConfig = Pick<
   Config,
   'telegramToken' | 'telegramApiRoot' | 'allowedChatIds' | 'adminIds' | 'rateLimitPerMinute' | 'maxQuestionChars' | 'feedbackLog'
 >;
-
-/** A map that forgets its oldest entries beyond `capacity` (insertion order; `get` refreshes). */
-export class BoundedMap<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(readonly capacity: number) {}
-  get(key: K): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-  has(key: K): boolean {
-    return this.map.has(key);
-  }
-  set(key: K, value: V): this {
-    this.map.delete(key);
-    this.map.set(key, value);
-    while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
-    return this;
-  }
-  get size(): number {
-    return this.map.size;
-  }
-}
 
 /** What the bot remembers about an answer it sent (for follow-ups and feedback). */
 export interface AnswerRecord {
@@ -65,11 +40,11 @@ export interface BotServices {
   /** Inline queries arrive as the user types: their own, more generous budget. */
   inlineLimiter: RateLimiter;
   /** Answers by id. */
-  answers: BoundedMap<string, AnswerRecord>;
+  answers: LruCache<string, AnswerRecord>;
   /** Answer id by `${chatId}:${messageId}` of each message the answer was sent as. */
-  answerMessages: BoundedMap<string, string>;
+  answerMessages: LruCache<string, string>;
   /** Long chunk ids by short callback key (when `src:<chunkId>` would exceed 64 bytes). */
-  chunkKeys: BoundedMap<string, string>;
+  chunkKeys: LruCache<string, string>;
   /** Whether a /reindex is running. */
   reindexing: boolean;
   /** Next serial for short ids. */

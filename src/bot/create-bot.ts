@@ -26,7 +26,8 @@ import type { Engine } from '../types.js';
 import { accessComposer } from './access.js';
 import { buttonsComposer } from './buttons.js';
 import { commandsComposer } from './commands.js';
-import { BoundedMap, type BotConfig, type BotContext, type BotServices } from './context.js';
+import { LruCache } from '../cache.js';
+import type { BotConfig, BotContext, BotServices } from './context.js';
 import { createFileFeedbackSink, type FeedbackSink } from './feedback.js';
 import { pickLang, t } from './i18n.js';
 import { inlineComposer } from './inline.js';
@@ -164,9 +165,9 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot<BotContext> {
     clock,
     limiter: createRateLimiter({ limit: config.rateLimitPerMinute, windowMs: 60_000, clock }),
     inlineLimiter: createRateLimiter({ limit: config.rateLimitPerMinute * 3, windowMs: 60_000, clock }),
-    answers: new BoundedMap(5_000),
-    answerMessages: new BoundedMap(20_000),
-    chunkKeys: new BoundedMap(10_000),
+    answers: new LruCache(5_000),
+    answerMessages: new LruCache(20_000),
+    chunkKeys: new LruCache(10_000),
     reindexing: false,
     nextId: () => `${prefix}${(serial++).toString(36)}`,
   };
