@@ -709,12 +709,7 @@ export class LexicalIndex {
     if (this.size === 0 || query.length === 0 || k <= 0) return [];
     const { k1, b } = this.options;
     const avg = this.totalLength / this.size || 1;
-    const lists: Array<{ p: Postings; id: number; idf: number }> = [];
-    for (const { term, weight } of LexicalIndex.merge(query)) {
-      const p = this.postings.get(term);
-      if (!p) continue;
-      lists.push({ p, id: this.postings.ids.get(term)!, idf: this.idf(term) * weight });
-    }
+    const lists = this.queryLists(query);
     if (lists.length === 0) return [];
     const prunable = !this.postings.unsorted && k1 >= 0 && b >= 0 && b <= 1 && lists.every((l) => l.idf >= 0 && Number.isFinite(l.idf));
     if (!prunable) return this.searchTermAtATime(query, k);
@@ -875,6 +870,16 @@ export class LexicalIndex {
     return best;
   }
 
+  /** The postings of each query term the index holds (merged weights), with its id and IDF times its weight. */
+  private queryLists(query: WeightedTerm[]): Array<{ p: Postings; id: number; idf: number }> {
+    const lists: Array<{ p: Postings; id: number; idf: number }> = [];
+    for (const { term, weight } of LexicalIndex.merge(query)) {
+      const p = this.postings.get(term);
+      if (p) lists.push({ p, id: this.postings.ids.get(term)!, idf: this.idf(term) * weight });
+    }
+    return lists;
+  }
+
   /**
    * {@link search} term at a time: terms rarest-first (by idf·weight·(k1+1)); once the k-th
    * best partial score beats what the remaining terms could add, long lists are only probed
@@ -884,13 +889,7 @@ export class LexicalIndex {
     if (this.size === 0 || query.length === 0 || k <= 0) return [];
     const { k1, b } = this.options;
     const avg = this.totalLength / this.size || 1;
-    const lists: Array<{ p: Postings; idf: number; bound: number }> = [];
-    for (const { term, weight } of LexicalIndex.merge(query)) {
-      const p = this.postings.get(term);
-      if (!p) continue;
-      const idf = this.idf(term) * weight;
-      lists.push({ p, idf, bound: idf * (k1 + 1) });
-    }
+    const lists = this.queryLists(query).map(({ p, idf }) => ({ p, idf, bound: idf * (k1 + 1) }));
     if (lists.length === 0) return [];
     const removed = this.removed.size > 0 ? this.removed : null;
     // k1·(1 − b + b·len/avg) of every document, computed once per index state: the same
