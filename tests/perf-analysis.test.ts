@@ -123,14 +123,12 @@ describe('chunk analysis for answer scoring', () => {
 
 describe('section terms without analysing chunks', () => {
   it("a chunk's text holds a term exactly when its term frequency exceeds what its headline, sub-heading and source line add", async () => {
-    const { readCorpus } = await import('../src/ingest/corpus.js');
-    const { chunkArticle, DEFAULT_CHUNK_OPTIONS, metadataText } = await import('../src/ingest/chunk.js');
+    const { metadataText } = await import('../src/ingest/chunk.js');
     const { analyzeChunk } = await import('../src/retrieve/evidence.js');
-    const { silentLogger } = await import('../src/log.js');
-    const { articles } = await readCorpus(path.join(__dirname, '..', 'corpus'), silentLogger());
+    const { corpusChunks } = await import('./helpers/engine.js');
     for (const titleWeight of [1, 0.3, 0]) {
       const lexical = new LexicalIndex({ ...new LexicalIndex().options, titleWeight });
-      const chunks = articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNK_OPTIONS));
+      const chunks = await corpusChunks();
       chunks.forEach((c, label) => lexical.add(label, { text: c.text, title: c.title, heading: c.heading, meta: metadataText(c) }));
       let checked = 0;
       chunks.forEach((chunk, label) => {

@@ -92,13 +92,10 @@ describe('GramStats', () => {
 
 describe('rerank from normalised sentences', () => {
   it('gives the order it gives from the chunk text, for chunks whose text is or is not their sentences joined', async () => {
-    const { readCorpus } = await import('../src/ingest/corpus.js');
-    const { chunkArticle, DEFAULT_CHUNK_OPTIONS, metadataText } = await import('../src/ingest/chunk.js');
+    const { metadataText } = await import('../src/ingest/chunk.js');
     const { chunkText } = await import('../src/retrieve/chunk-text.js');
-    const { silentLogger } = await import('../src/log.js');
-    const path = await import('node:path');
-    const { articles } = await readCorpus(path.join(__dirname, '..', 'corpus'), silentLogger());
-    const real = articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNK_OPTIONS));
+    const { corpusChunks } = await import('./helpers/engine.js');
+    const real = await corpusChunks();
     // The same chunks with a text that is not their sentences joined (the reranker reads the text then).
     const odd = real.map((c) => ({ ...c, text: `${c.text}\n${c.sentences[0]?.text ?? ''} ١٣٫٨ CNN` }));
     const chunks = [...real, ...odd];

@@ -10,12 +10,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEmbedder, type Embedder } from '../../src/embed.js';
 import { openEngine, type OpenEngineOptions } from '../../src/engine.js';
+import { chunkArticle, DEFAULT_CHUNK_OPTIONS } from '../../src/ingest/chunk.js';
+import { readCorpus } from '../../src/ingest/corpus.js';
 import { silentLogger, type Logger } from '../../src/log.js';
-import type { Engine } from '../../src/types.js';
+import type { Chunk, Engine } from '../../src/types.js';
 
 /** The test corpus: a copy of the five articles, independent of what users add to corpus/. */
 export const REPO_CORPUS = fileURLToPath(new URL('../fixtures/corpus/', import.meta.url));
 export const TEST_ENCODER_DIR = fileURLToPath(new URL('../fixtures/test-encoder/', import.meta.url));
+
+/** The test corpus's articles cut into chunks with the product's default settings. */
+export async function corpusChunks(): Promise<Chunk[]> {
+  const { articles } = await readCorpus(REPO_CORPUS, silentLogger());
+  return articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNK_OPTIONS));
+}
 
 export interface TestEngineOptions {
   /** Files to add or replace (name → content); a null content removes a corpus file. */
