@@ -16,7 +16,7 @@
  * come from the whole corpus, or from an even sample of it past `sampleSize` chunks.
  * Chosen on ARCD-train (scripts/tune.ts --levers, docs/quality.md).
  */
-import { DIALECT_TO_MSA, dialectToMsa, forEachWord, normalize, STOPWORDS, words } from '../text/arabic.js';
+import { DIALECT_TO_MSA, forEachWord, normalize, searchableWord, STOPWORDS, words } from '../text/arabic.js';
 import type { Chunk } from '../types.js';
 import type { ChunkText } from './chunk-text.js';
 import type { LexicalHit, LexicalIndex, QueryUnit } from './lexical.js';
@@ -58,17 +58,11 @@ const LETTER = (() => {
 })();
 const BOUNDARY = 1;
 
-/** A word of normalised text as the word index sees it before stemming (see `wordTerms`), or null when it is not searchable. */
-function contentWord(raw: string): string | null {
-  const w = dialectToMsa(raw);
-  return w.length > 1 && !STOPWORDS.has(raw) && !STOPWORDS.has(w) ? w : null;
-}
-
 /** The searchable words of a text as the word index sees them before stemming (see `wordTerms`). */
 function contentWords(text: string): string[] {
   const out: string[] = [];
   for (const raw of words(normalize(text))) {
-    const w = contentWord(raw);
+    const w = searchableWord(raw);
     if (w !== null) out.push(w);
   }
   return out;
@@ -206,10 +200,10 @@ function wordHash(text: string, start: number, end: number): number {
 }
 
 /**
- * Hashes of the words {@link contentWord} does not take as they stand: stopwords and dialect
+ * Hashes of the words {@link searchableWord} does not take as they stand: stopwords and dialect
  * words. A word whose hash is not here, and which is longer than
  * one letter, is its own content word; the others (and the few that only share a hash) go
- * through `contentWord` itself.
+ * through `searchableWord` itself.
  */
 const SPECIAL_WORDS: ReadonlySet<number> = (() => {
   const special = new Set<number>();
@@ -272,7 +266,7 @@ class GramScorer {
   private word(text: string, start: number, end: number): void {
     let w = text;
     if (end - start < 2 || SPECIAL_WORDS.has(wordHash(text, start, end))) {
-      const content = contentWord(text.slice(start, end));
+      const content = searchableWord(text.slice(start, end));
       if (content === null) return;
       w = content;
       start = 0;

@@ -391,12 +391,20 @@ export function normalizedWordTerms(normalized: string, options: TermOptions = {
   return out;
 }
 
+/**
+ * The form a word of normalised text is searched as (the MSA word a dialect word stands for), or
+ * null when it is dropped: a stopword, or a single letter. A dialect word is dropped as the word
+ * itself, whatever it stands for: «بدها» stands for «تريد», which the stopword list lacks.
+ */
+export function searchableWord(raw: string): string | null {
+  const w = dialectToMsa(raw);
+  return STOPWORDS.has(raw) || STOPWORDS.has(w) || w.length < 2 ? null : w;
+}
+
 /** One word of normalised text as {@link wordTerms} gives it, or null when it is dropped. */
 function analyseWord(raw: string, stemmer: StemmerName, keepStopwords: boolean): WordTerms | null {
-  const w = dialectToMsa(raw);
-  // A dialect word is dropped as the word itself (a stopword), whatever MSA word it stands for:
-  // «بدها» stands for «تريد», which the stopword list lacks.
-  if (!keepStopwords && (STOPWORDS.has(raw) || STOPWORDS.has(w) || w.length < 2)) return null;
+  const w = keepStopwords ? dialectToMsa(raw) : searchableWord(raw);
+  if (w === null) return null;
   const primary = stem(w, stemmer);
   const variants = stemmer === 'light' ? stemVariants(w) : [primary];
   // Shared by every text holding the word (cached): frozen so no caller can change another's.
