@@ -79,6 +79,8 @@ export interface ComposeInput {
   sectionTerms?: (chunk: Hit['chunk']) => ReadonlySet<string>;
   /** Chunk analysis for evidence scoring (the engine caches it across questions). */
   analysis?: (chunk: Hit['chunk']) => ChunkAnalysis;
+  /** Terms of a headline (the engine caches them; by default the headline is analysed here). */
+  headlineTerms?: (title: string) => ReadonlySet<string>;
   options?: Partial<AnswerOptions>;
 }
 
@@ -160,7 +162,8 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   const denseConfident = options.denseThreshold !== null && denseBest >= options.denseThreshold;
   // Words near the quote: in it, next to it, or in its story's headline (a report names its
   // subject in the headline and says «he» or «the president» after the first sentences).
-  const headline = best?.hit.chunk.title ? new Set(input.lexical.analyzeDocument(best.hit.chunk.title)) : null;
+  const headlineTerms = input.headlineTerms ?? ((title: string) => new Set(input.lexical.analyzeDocument(title)));
+  const headline = best?.hit.chunk.title ? headlineTerms(best.hit.chunk.title) : null;
   const near = best
     ? best.near.size + (headline ? input.query.filter((u) => !best.near.has(u.term) && u.alternatives.some((a) => a.factor === 1 && headline.has(a.term))).length : 0)
     : 0;

@@ -157,7 +157,7 @@ class AnswerEngine implements Engine {
   private readonly sectionTermCache = new LruCache<string, ReadonlySet<string>>(2048);
   /** Per-chunk analysis for answer scoring (a re-indexed chunk is a new object, so a new key). */
   private readonly analysisCache = new LruCache<Chunk, ChunkAnalysis>(4096);
-  /** Headline terms for the reranker. */
+  /** Headline terms, for the reranker and the answer's «near the quote» check. */
   private readonly titleTermCache = new LruCache<string, ReadonlySet<string>>(4096);
   /**
    * Each recently read chunk's normalised sentences (~2 KB a chunk): the reranker reads them for
@@ -269,6 +269,7 @@ class AnswerEngine implements Engine {
         mode,
         sectionTerms: (chunk) => this.sectionTerms(index, chunk),
         analysis: (chunk) => this.analysis(index, chunk),
+        headlineTerms: (title) => this.headlineTerms(index, title),
         options: { denseThreshold: DENSE_THRESHOLDS[model] ?? DEFAULT_ANSWER_OPTIONS.denseThreshold, ...this.retrieval.answer },
       },
       { startedAt, ...timings },
@@ -281,7 +282,7 @@ class AnswerEngine implements Engine {
     this.gramStats ??= GramStats.fromChunks(index.chunks.values(), index.chunks.size, options.sampleSize);
     const texts = [{ text: q, weight: 1 }];
     if (previous) texts.push({ text: previous, weight: this.retrieval.followUpWeight });
-    const titleTerms = (title: string) => this.titleTermCache.getOrCreate(title, (t) => new Set(index.lexical.analyzeDocument(t)));
+    const titleTerms = (title: string) => this.headlineTerms(index, title);
     const text = (chunk: Chunk) => this.chunkText(chunk);
     const grams = (chunk: Chunk): Int32Array | undefined => {
       const kept = this.gramCache.get(chunk);
@@ -293,6 +294,10 @@ class AnswerEngine implements Engine {
       return this.gramCache.getOrCreate(chunk, chunkGrams);
     };
     return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats: this.gramStats, titleTerms, text, grams }, options);
+  }
+
+  private headlineTerms(index: CorpusIndex, title: string): ReadonlySet<string> {
+    return this.titleTermCache.getOrCreate(title, (t) => new Set(index.lexical.analyzeDocument(t)));
   }
 
   private analysis(index: CorpusIndex, chunk: Chunk): ChunkAnalysis {
