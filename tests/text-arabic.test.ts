@@ -176,6 +176,16 @@ describe('terms', () => {
     expect(new Set(stems).size).toBe(1);
     expect(lightStem(normalize('العلاقات'))).toBe(lightStem(normalize('علاقة')));
   });
+  it('joins a four-letter past-tense or possessive form ending in ت to its stem', () => {
+    for (const [a, b] of [['زارت', 'زار'], ['لجأت', 'لجأ'], ['زوجته', 'زوج'], ['تسارعت', 'تسارع']]) {
+      expect(lightStem(normalize(a!)), a).toBe(lightStem(normalize(b!)));
+    }
+  });
+  it('drops a stray article and ماذا typed with د, which would otherwise weigh as rare words', () => {
+    expect(terms('ما عاصمة سوريا ال')).toEqual(terms('ما عاصمة سوريا'));
+    expect(terms('لمادا رفض بوتين الهدنة؟')).toEqual(terms('لماذا رفض بوتين الهدنة؟'));
+    expect(terms('اعطني اسم خط الأنابيب')).toEqual(terms('خط الأنابيب'));
+  });
   it('keeps at least three letters of a stem', () => {
     expect(lightStem('صين')).toBe('صين');
     expect(lightStem(normalize('يومين')).length).toBeGreaterThanOrEqual(3);

@@ -13,7 +13,7 @@ import { terms, wordTerms, type StemmerName, type WordTerms } from '../text/arab
  * Bump when the terms produced for the same text change (normalisation, stemming, stopwords,
  * metadata words): an index built by another version is rebuilt.
  */
-export const ANALYZER_VERSION = 7;
+export const ANALYZER_VERSION = 8;
 
 /**
  * The other side of an Arabic derived-verb pair, for a word the corpus does not know: a form II

@@ -250,11 +250,17 @@ const DIALECT_FILLERS = ['عم', 'يعني', 'لسه', 'لسا', 'برضو', 'ب
 const EXTRA_STOPWORDS = [
   // Question scaffolding that carries no topic.
   'ماذا', 'لماذا', 'متى', 'اين', 'كيف', 'كم', 'هل', 'ما', 'من', 'هو', 'هي', 'ماهي', 'ماهو', 'اي', 'الذي', 'التي',
+  // ماذا typed with د for ذ, as it is said in much of the Arab world; unknown to the corpus, it
+  // matched nonsense by spelling (مادا → اشمادا).
+  'مادا', 'لمادا', 'بمادا',
   'قال', 'قالت', 'ذكر', 'ذكرت', 'بحسب', 'حسب', 'وفق', 'عن', 'على', 'في', 'الى', 'مع',
   // Verbs that frame a question rather than carry its topic: «كم بلغ حجم…», «ما اسم…»,
   // «هل يوجد…». The articles rarely repeat them, so unknown to a small corpus they weighed as its
   // rarest word (neutral on ARCD-train: docs/quality.md).
   'بلغ', 'يبلغ', 'تبلغ', 'بلغت', 'اسم', 'يسمى', 'تسمى', 'يوجد', 'توجد', 'يتم', 'اذكر', 'يعرف', 'تعرف', 'يعتبر', 'تعتبر',
+  'اعط', 'اعطي', 'اعطني',
+  // A bare article: scraped and pasted questions end in a stray «ال» (42 of ARCD-train's).
+  'ال',
   'please', 'tell', 'me', 'about', 'what', 'who', 'whom', 'which', 'when', 'where', 'why', 'how', 'did', 'does', 'do', 'is', 'are', 'was', 'were',
 ];
 
@@ -300,8 +306,10 @@ function stripSuffixes(w: string): string {
       }
     }
   }
-  // A final ت after normalisation (ة is already ه) is the past-tense feminine ending: تسارعت→تسارع.
-  if (w.length >= 5 && w.endsWith('ت')) w = w.slice(0, -1);
+  // A final ت after normalisation (ة is already ه) is the past-tense feminine ending (تسارعت→تسارع,
+  // زارت→زار, لجأت→لجأ) or a ة before a possessive already stripped (زوجته→زوجت→زوج). Nouns
+  // that end in ت (ثابت) lose it too, on both sides of the match alike.
+  if (w.length >= 4 && w.endsWith('ت')) w = w.slice(0, -1);
   return w;
 }
 

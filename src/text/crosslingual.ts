@@ -64,7 +64,7 @@ const GLOSSARY: Record<string, string> = {
   capital: 'عاصمة', city: 'مدينة', country: 'دولة بلد', countries: 'دول بلدان', nations: 'دول', region: 'منطقة',
   siberia: 'سيبيريا', nazi: 'النازية', soviet: 'السوفيتي', 'security council': 'مجلس الأمن',
   // Verbs and nouns of news reports
-  arrive: 'وصل وصول', arrived: 'وصل وصول', arrival: 'وصول', turn: 'لجأ لجأت تحول', turned: 'لجأ لجأت تحول',
+  arrive: 'وصل وصول', arrived: 'وصل وصول', arrival: 'وصول', turn: 'لجأ تحول', turned: 'لجأ تحول',
   discuss: 'بحث ناقش مباحثات', discussed: 'بحث ناقش مباحثات', discussion: 'مباحثات نقاش', reach: 'وصل توصل',
   reached: 'وصل توصل', pump: 'ضخ', pumped: 'ضخ', supply: 'إمدادات زود', supplied: 'زود', supplies: 'إمدادات',
   propose: 'اقترح', proposed: 'اقترح مقترح', proposal: 'اقتراح مقترح', reject: 'رفض', rejected: 'رفض',
