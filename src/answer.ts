@@ -15,6 +15,7 @@
  */
 import { DEFAULT_EVIDENCE, EvidenceScorer, type ChunkAnalysis, type EvidenceOptions, type SentenceEvidence } from './retrieve/evidence.js';
 import type { LexicalIndex, QueryUnit } from './retrieve/lexical.js';
+import { countriesNamed, type CountryMention } from './text/countries.js';
 import { ANSWER_TEXT } from './text/messages.js';
 import type { Answer, Chunk, Citation, Hit, Lang, Quote, RetrievalMode, Timings } from './types.js';
 
@@ -136,6 +137,18 @@ export function joinChunks(chunks: readonly Chunk[]): string {
   return out;
 }
 
+/**
+ * Countries the question names of which no article holds a word of the name (as the index
+ * stems it): no article can say anything about them.
+ */
+export function unmentionedCountries(question: string, lexical: LexicalIndex): CountryMention[] {
+  const absent = (word: string) => {
+    const terms = lexical.analyzeDocument(word);
+    return terms.length > 0 && terms.every((t) => lexical.docFreq(t) === 0);
+  };
+  return countriesNamed(question).filter((c) => c.arabicWords.some(absent));
+}
+
 /** Composes the answer (or refusal) from ranked hits. Pure: no I/O. */
 export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answerMs' | 'totalMs'> & { startedAt: number }): Answer {
   const composeStart = performance.now();
@@ -172,7 +185,9 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   // A confident dense match (a paraphrase the model understands) halves the coverage the quoted
   // sentence needs; it never lets a sentence with no support from the question be quoted.
   const denseSupported = best !== undefined && denseConfident && best.hit.signals.dense !== undefined && best.coverage >= options.minCoverage / 2;
-  const answerable = lexicallySupported || denseSupported;
+  // A question about a country no article mentions is not answered from its other words.
+  const unmentioned = unmentionedCountries(input.question, input.lexical).map((c) => c.name[input.lang]);
+  const answerable = (lexicallySupported || denseSupported) && unmentioned.length === 0;
 
   const evidence = { coverage: best?.coverage ?? 0, words: scorer.words, matched: best?.matched.size ?? 0, near, dense: candidates.some((h) => h.signals.dense) ? denseBest : null };
   const finish = (answer: Omit<Answer, 'timings' | 'evidence'>): Answer => {
@@ -190,12 +205,13 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
       closest.push({ file: hit.chunk.docId, title: hit.chunk.title, date: hit.chunk.date });
     }
     const lines: string[] = [t.refusal];
+    if (unmentioned.length > 0) lines.push(t.unmentioned(unmentioned));
     if (closest.length > 0) {
       lines.push(t.closest);
       for (const c of closest) lines.push(`- ${c.title ?? t.noTitle} (${c.date ?? t.noDate}, ${c.file})`);
     }
     return finish({
-      question: input.question, answered: false, lang: input.lang, answer: lines.join('\n'), quotes: [], citations: [], closest, latest: null, mode: input.mode,
+      question: input.question, answered: false, lang: input.lang, answer: lines.join('\n'), quotes: [], citations: [], closest, unmentioned, latest: null, mode: input.mode,
     });
   }
 
@@ -244,7 +260,7 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   lines.push('', t.sources, ...citations.map((c) => sourceLine(c, input.lang)));
   if (latestCitation) lines.push(t.latest(latestCitation.n, latestCitation.date!));
   return finish({
-    question: input.question, answered: true, lang: input.lang, answer: lines.join('\n'), quotes, citations, closest: [],
+    question: input.question, answered: true, lang: input.lang, answer: lines.join('\n'), quotes, citations, closest: [], unmentioned: [],
     latest: latestCitation?.n ?? null, mode: input.mode,
   });
 }

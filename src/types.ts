@@ -160,6 +160,11 @@ export interface Answer {
   citations: Citation[];
   /** On refusal: the nearest articles, if any, so the reader knows where to look. */
   closest: Array<{ file: DocId; title: string | null; date: string | null }>;
+  /**
+   * On refusal: countries the question names that no article mentions (their names in the
+   * answer's language), said so the reader knows why; empty otherwise.
+   */
+  unmentioned: string[];
   /** Number of the most recent dated source when sources carry different dates. */
   latest: number | null;
   mode: RetrievalMode;

@@ -100,6 +100,14 @@ describe('renderAnswer', () => {
     expect(html).toContain('&lt;Near&gt;');
   });
 
+  it('says which countries no article mentions on a refusal, escaped', () => {
+    const refusal = makeAnswer('?', [], { answered: false, unmentioned: ['<Brazil>', 'Chile'] });
+    const html = renderAnswer(refusal, 'en');
+    assertBalanced(html);
+    expect(html).toContain('None of the articles mentions &lt;Brazil&gt;, Chile.');
+    expect(renderAnswer(makeAnswer('?', [], { answered: false }), 'en')).not.toContain('None of the articles');
+  });
+
   it('renders a passage with headline, outlet and date, escaped', () => {
     const html = renderPassage([chunks[0]!], 1, 'en');
     assertBalanced(html);

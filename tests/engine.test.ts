@@ -70,6 +70,26 @@ describe('engine', () => {
     }
   });
 
+  it('refuses a question about a country no article mentions and says which, in the question\'s language', async () => {
+    const t = await createTestEngine();
+    try {
+      // «الحالي» and «رئيس» alone are in the articles; Brazil is not.
+      const ar = await t.engine.ask('من هو رئيس البرازيل الحالي؟');
+      expect(ar.answered).toBe(false);
+      expect(ar.unmentioned).toEqual(['البرازيل']);
+      expect(ar.answer).toContain('البرازيل');
+      const en = await t.engine.ask('Who is the current president of Brazil?');
+      expect(en.answered).toBe(false);
+      expect(en.unmentioned).toEqual(['Brazil']);
+      // A country the articles do mention changes nothing.
+      const cn = await t.engine.ask('ما هي الكمية التي ضختها روسيا للصين من الغاز؟');
+      expect(cn.answered).toBe(true);
+      expect(cn.unmentioned).toEqual([]);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
   it('describes the corpus: articles with metadata and the date range', async () => {
     const t = await createTestEngine();
     try {

@@ -99,6 +99,7 @@ function render(answer: Answer, lang: Lang, mode: Mode, options: RenderOptions):
     out.push(m.esc(answer.answer.trim()));
   } else {
     out.push(m.esc(s.refusal));
+    if (answer.unmentioned.length > 0) out.push(m.esc(s.unmentioned(answer.unmentioned)));
   }
   if (answer.answered && answer.citations.length > 0) {
     out.push('', m.b(`${s.sources}:`));

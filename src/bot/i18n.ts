@@ -29,6 +29,7 @@ export interface Strings {
   related: string;
   refusal: string;
   latestNote: (n: number, date: string) => string;
+  unmentioned: (names: string[]) => string;
   // Commands
   start: (info: { articles: number; outletsHtml: string; from: string; to: string; botHtml: string }) => string;
   help: (botHtml: string) => string;
@@ -80,6 +81,7 @@ const ar: Strings = {
   related: 'خبر ذو صلة',
   refusal: ANSWER_TEXT.ar.refusal,
   latestNote: ANSWER_TEXT.ar.latest,
+  unmentioned: ANSWER_TEXT.ar.unmentioned,
   start: (i) =>
     `مرحبًا! أجيب عن الأسئلة من ${i.articles} مقالًا إخباريًا عربيًا (${i.outletsHtml})، منشورة بين ${i.from} و${i.to}.\n\n` +
     'اكتب سؤالك وسأقتبس الجمل التي أعتمد عليها حرفيًا مع أرقام المصادر [n]، وتحت كل إجابة أزرار لعرض النص الكامل لكل مصدر.\n\n' +
@@ -145,6 +147,7 @@ const en: Strings = {
   related: 'related story',
   refusal: ANSWER_TEXT.en.refusal,
   latestNote: ANSWER_TEXT.en.latest,
+  unmentioned: ANSWER_TEXT.en.unmentioned,
   start: (i) =>
     `Hello! I answer questions from ${i.articles} Arabic news articles (${i.outletsHtml}), published between ${i.from} and ${i.to}.\n\n` +
     'Ask anything: I quote the exact sentences I rely on with numbered sources [n], and under each answer there are buttons that show each full passage.\n\n' +

@@ -25,6 +25,7 @@ export function toJson(answer: Answer) {
     lexicalOnly: answer.mode === 'lexical',
     quotes: answer.quotes,
     closest: answer.closest,
+    unmentioned: answer.unmentioned,
     latest: answer.latest,
   };
 }

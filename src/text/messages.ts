@@ -14,6 +14,8 @@ export interface AnswerText {
   closest: string;
   /** Names the most recent report when the sources' dates differ. */
   latest: (n: number, date: string) => string;
+  /** Says which countries the question asks about that no article mentions. */
+  unmentioned: (names: string[]) => string;
 }
 
 export const ANSWER_TEXT: Readonly<Record<Lang, AnswerText>> = {
@@ -22,11 +24,13 @@ export const ANSWER_TEXT: Readonly<Record<Lang, AnswerText>> = {
     refusal: 'لا تتناول المقالات المتوفرة لديّ هذا السؤال، لذا لن أخمّن إجابة.',
     closest: 'أقرب المقالات إلى سؤالك',
     latest: (n, date) => `أحدث هذه التقارير هو [${n}] بتاريخ ${date}؛ قد تكون التفاصيل تغيّرت منذ التقارير الأقدم.`,
+    unmentioned: (names) => `لا تذكر أيٌّ من المقالات: ${names.join('، ')}.`,
   },
   en: {
     sources: 'Sources',
     refusal: "The articles I have don't cover this question, so I won't guess.",
     closest: 'Closest articles to your question',
     latest: (n, date) => `The most recent of these reports is [${n}], dated ${date}; details may have changed since the older ones.`,
+    unmentioned: (names) => `None of the articles mentions ${names.join(', ')}.`,
   },
 };

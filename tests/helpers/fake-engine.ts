@@ -66,6 +66,7 @@ export function makeAnswer(question: string, chunks: Chunk[], overrides: Partial
       agency: c.agency,
     })),
     closest: [],
+    unmentioned: [],
     latest: chunks.length > 1 ? chunks.length : null,
     mode: 'lexical',
     timings: { totalMs: 1, embedMs: 0, denseMs: 0, lexicalMs: 1, fuseMs: 0, answerMs: 0 },
