@@ -10,14 +10,26 @@
  * --threshold  calibrates the refusal threshold: answerable = ARCD-train over the passages (a
  *              refusal there is false), unanswerable = the same questions over the news corpus
  *              (an answer there is wrong); prints both rates for each threshold.
- * Reads ../shared/external; says so and exits when it is absent. Lexical only (no real model here).
+ * --dense-threshold
+ *              for where the real model runs (MODEL_DIR or the hub): the dense similarity above
+ *              which a match halves the coverage an answer needs (DENSE_THRESHOLDS in
+ *              src/answer.ts). First checks that the model's similarities tell gold passages
+ *              from others at all (random weights, such as the timing twin's, do not), then asks
+ *              ARCD-train over its passages and over the news, the news calibration set and the
+ *              dev set with each threshold. Choose the highest share of answerable questions
+ *              answered with the fact that refuses as many unanswerable ones as no threshold.
+ * Reads ../shared/external; says so and exits when it is absent. The other modes are lexical.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../src/config.js';
 import { openEngine, type RetrievalOptions } from '../src/engine.js';
-import { figures, judge, passageArticle, questionsFromSquad, rankedDocs, type EvalQuestion, type Passage } from '../src/evaluation.js';
+import { loadConfig } from '../src/config.js';
+import { loadEmbedder } from '../src/embed.js';
+import {
+  denseSeparation, figures, judge, parseQuestionSet, passageArticle, questionsFromSquad, rankedDocs, refusalSweep, type EvalQuestion, type Passage,
+} from '../src/evaluation.js';
 import { silentLogger } from '../src/log.js';
 import { DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from '../src/retrieve/lexical.js';
 import { DEFAULT_RERANK, type RerankOptions } from '../src/retrieve/rerank.js';
@@ -166,6 +178,61 @@ async function grid(): Promise<void> {
           }
 }
 
+async function denseThreshold(): Promise<void> {
+  const { embedder, error } = await loadEmbedder(loadConfig(), log);
+  if (!embedder) {
+    console.error(`--dense-threshold needs the embedding model, which did not load: ${error}`);
+    process.exit(2);
+  }
+  const fixtures = path.join(PROJECT_ROOT, 'tests', 'fixtures');
+  const indexDirs = { passages: fs.mkdtempSync(path.join(os.tmpdir(), 'tune-')), news: fs.mkdtempSync(path.join(os.tmpdir(), 'tune-')) };
+  const engines = new Map<string, Engine>();
+  // One engine per corpus and threshold, all sharing the embedder and, per corpus, the index
+  // (built with the model's vectors on first open, loaded after).
+  const engine = async (corpus: 'passages' | 'news', threshold: number | null): Promise<Engine> => {
+    const key = `${corpus}:${threshold}`;
+    if (!engines.has(key)) {
+      engines.set(key, await openEngine({
+        corpusDir: path.join(fixtures, 'corpus'),
+        indexDir: indexDirs[corpus],
+        embedder,
+        log,
+        retrieval: { answer: { denseThreshold: threshold } },
+        ...(corpus === 'passages' ? { indexing: { articles } } : {}),
+      }));
+    }
+    return engines.get(key)!;
+  };
+  // Each question against its gold passage and a passage of another article (a fixed pick).
+  const byId = new Map(passages.map((p) => [p.id, p]));
+  const probe = train.slice(0, 200).map((q, k) => {
+    const gold = byId.get(q.gold[0]!)!;
+    const other = passages.slice(k * 7).concat(passages).find((p) => p.title !== gold.title)!;
+    return { question: q.q, gold: `${gold.title}\n${gold.text}`, other: `${other.title}\n${other.text}` };
+  });
+  const auc = await denseSeparation(embedder, probe);
+  console.log(`Model ${embedder.modelId}: a question's vector is closer to its gold passage than to another article's with probability ${fmt(auc)} (${probe.length} questions of ARCD-train; 0.5 is chance).`);
+  // Random weights still give shared words a little weight (the timing twin: 0.565), so the bar is well above chance.
+  if (auc < 0.75) console.log('That is near chance: these weights do not encode meaning (the timing twin has random weights), so the figures below mean nothing.');
+  const read = (file: string, origin: string) => parseQuestionSet(fs.readFileSync(path.join(fixtures, file), 'utf8'), origin);
+  const sets = [
+    { name: 'ARCD-train over its passages', questions: train, engine: (t: number | null) => engine('passages', t) },
+    { name: 'ARCD-train over the news', questions: train.map((q) => ({ ...q, gold: [], expect: [] })), engine: (t: number | null) => engine('news', t) },
+    { name: 'news calibration', questions: read('news-calibration.jsonl', 'calibration'), engine: (t: number | null) => engine('news', t) },
+    { name: 'dev', questions: read('dev.jsonl', 'dev'), engine: (t: number | null) => engine('news', t) },
+  ];
+  const thresholds = [null, 0.8, 0.82, 0.84, 0.86, 0.88, 0.9, 0.92];
+  const rows = await refusalSweep(sets, thresholds);
+  const cell = (x: number | null) => (x === null ? '—' : fmt(x));
+  console.log(`\n| dense threshold | ${sets.map((s) => `${s.name}: answered with the fact | refused`).join(' | ')} |`);
+  console.log(`|---|${sets.map(() => '---|---').join('|')}|`);
+  for (const r of rows) {
+    console.log(`| ${r.denseThreshold ?? 'none (lexical rule only)'} | ${sets.map((s) => `${cell(r.sets[s.name]!.answeredWithFact)} | ${cell(r.sets[s.name]!.refused)}`).join(' | ')} |`);
+  }
+  await embedder.close();
+}
+
 if (process.argv.includes('--threshold')) await threshold();
+else if (process.argv.includes('--dense-threshold')) await denseThreshold();
 else if (process.argv.includes('--grid')) await grid();
 else await levers();

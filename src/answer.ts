@@ -61,7 +61,7 @@ export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
  * Dense thresholds for models whose similarity scale is known. mE5 cosine similarities are
  * compressed into roughly 0.7–0.9 with on-topic query/passage pairs above ~0.85; 0.86 is a
  * conservative prior, NOT calibrated here (the real weights are unavailable on our machines):
- * calibrate it like the lexical threshold (scripts/tune.ts --threshold) where the model runs.
+ * calibrate it where the model runs with `scripts/tune.ts --dense-threshold`.
  * Other models (and the test encoder, the timing twin) get none.
  */
 export const DENSE_THRESHOLDS: Readonly<Record<string, number>> = {

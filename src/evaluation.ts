@@ -7,9 +7,10 @@
  * (ARCD, XQuAD) is converted, with gold passages found by their text.
  */
 import { createHash } from 'node:crypto';
+import type { Embedder } from './embed.js';
 import { rng } from './random.js';
 import { normalize } from './text/arabic.js';
-import type { Answer, Article, DocId, Hit } from './types.js';
+import type { Answer, Article, DocId, Engine, Hit } from './types.js';
 
 export interface EvalQuestion {
   id: string;
@@ -217,4 +218,85 @@ export function kindTable(js: Judgement[]): KindRow[] {
     };
   };
   return [...kinds.map((k) => row(k, js.filter((j) => j.kind === k))), row('all', js)];
+}
+
+/**
+ * One question set for {@link refusalSweep}: its questions and the engine over the corpus they
+ * are asked of, with a given dense threshold (`AnswerOptions.denseThreshold`). The caller owns
+ * the engines (several may share one embedder, which closing an engine would close).
+ */
+export interface SweepSet {
+  name: string;
+  questions: EvalQuestion[];
+  engine: (denseThreshold: number | null) => Promise<Pick<Engine, 'ask'>>;
+}
+
+/** What a refusal rule does to each set: the share of answerable questions answered with the fact, of unanswerable ones refused. */
+export interface SweepRow {
+  denseThreshold: number | null;
+  /** Per set: the share of its answerable questions answered with the fact, and of its unanswerable ones refused (null: it has none). */
+  sets: Record<string, { answeredWithFact: number | null; refused: number | null }>;
+}
+
+/**
+ * Asks every set's questions with each dense threshold (null: refusal rests on lexical
+ * evidence alone), so the threshold can be chosen where the model runs: a threshold earns its
+ * place if it answers more answerable questions with the fact without answering more
+ * unanswerable ones. Lexical figures do not move with it; only a calibrated model's do.
+ */
+export async function refusalSweep(sets: SweepSet[], thresholds: Array<number | null>): Promise<SweepRow[]> {
+  const rows: SweepRow[] = [];
+  for (const denseThreshold of thresholds) {
+    const row: SweepRow = { denseThreshold, sets: {} };
+    for (const set of sets) {
+      const engine = await set.engine(denseThreshold);
+      let withFact = 0, answerable = 0, refused = 0, unanswerable = 0;
+      for (const q of set.questions) {
+        const a = await engine.ask(q.q);
+        if (q.gold.length > 0) {
+          answerable++;
+          if (a.answered && containsExpected(a.answer, q.expect)) withFact++;
+        } else {
+          unanswerable++;
+          if (!a.answered) refused++;
+        }
+      }
+      row.sets[set.name] = { answeredWithFact: answerable ? withFact / answerable : null, refused: unanswerable ? refused / unanswerable : null };
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Whether a model's similarities mean anything: the probability that a question's vector is
+ * closer (cosine) to its gold passage than to a passage about something else (ROC AUC over the
+ * given pairs; 0.5 is chance). A real multilingual model scores far above 0.5; random weights
+ * (the timing twin: 0.565 on 200 ARCD-train questions) stay near it, and a threshold calibrated
+ * on them means nothing.
+ */
+export async function denseSeparation(
+  embedder: Pick<Embedder, 'embedQueries' | 'embedPassages'>,
+  items: Array<{ question: string; gold: string; other: string }>,
+): Promise<number> {
+  if (items.length === 0) return 0.5;
+  const queries = await embedder.embedQueries(items.map((i) => i.question));
+  const passages = await embedder.embedPassages(items.flatMap((i) => [i.gold, i.other]));
+  let wins = 0;
+  items.forEach((_, k) => {
+    const gold = cosine(queries[k]!, passages[2 * k]!);
+    const other = cosine(queries[k]!, passages[2 * k + 1]!);
+    wins += gold > other ? 1 : gold === other ? 0.5 : 0;
+  });
+  return wins / items.length;
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
