@@ -13,8 +13,11 @@ describe('countriesNamed', () => {
     expect(codes('رئيس روسيا البيضاء')).toEqual(['BY']);
     expect(codes('كوريا الشمالية والصين')).toEqual(['KP', 'CN']);
   });
-  it('leaves out Arabic names that are common words (مالي, بنين)', () => {
+  it('leaves out names that are common words: Arabic always, English unless capitalised', () => {
     expect(codes('ما حجم الدعم المالي للبنين؟ دعم مالي')).toEqual([]);
+    expect(codes('هل الكرملين مصر على موقفه؟ ما قطر الأنبوب؟')).toEqual([]);
+    expect(codes('a turkey in a jersey at the reunion')).toEqual([]);
+    expect(codes('Did Turkey host the talks?')).toEqual(['TR']);
   });
   it('finds English names in any case, and acronyms only in capitals', () => {
     expect(codes('Who is the president of brazil?')).toEqual(['BR']);

@@ -25,12 +25,16 @@ export interface CountryMention {
 }
 
 /**
- * Arabic names that are also common words: مالي («financial»), بنين («sons»). A question with
- * them is far more often about money or children than about Mali or Benin.
+ * Names that are also common words, unvowelled: مالي («financial»), بنين («sons»), مصر («insists»:
+ * «هل الكرملين مصر على…»), قطر («diameter»: «ما قطر الأنبوب؟»). Refusing such a question for
+ * want of Mali or Qatar would be wrong, so these countries are never looked for in Arabic.
  */
-const AMBIGUOUS_ARABIC = new Set(['ML', 'BJ']);
+const AMBIGUOUS_ARABIC = new Set(['ML', 'BJ', 'EG', 'QA']);
 
-/** A name as words, and whether it must match letter case (acronyms: US, UK, USA). */
+/** English names that are also common words: matched only when written with a capital. */
+const COMMON_ENGLISH = new Set(['turkey', 'jersey', 'reunion', 'guinea', 'chile', 'chad', 'jordan', 'georgia', 'niger']);
+
+/** A name as words, and whether it must match letter case (acronyms: US, UK, USA; Turkey, Jersey). */
 interface Name {
   words: string[];
   code: string;
@@ -70,7 +74,7 @@ function buildTable(): Table {
     }
     for (const n of enAll[code] ?? []) {
       if (/[(),]/.test(n)) continue;
-      const exactCase = !/[a-z]/.test(n);
+      const exactCase = !/[a-z]/.test(n) || COMMON_ENGLISH.has(n.toLowerCase());
       const ws = latinWords(exactCase ? n : n.toLowerCase());
       if (ws.length > 0) add({ words: ws, code, exactCase });
     }
@@ -117,6 +121,6 @@ export function countriesNamed(text: string): CountryMention[] {
   const found: string[] = [];
   // Normalised words: Arabic names, and English ones (normalisation lower-cases Latin letters).
   scan(words(normalize(text)).map(arabicForms), found, false);
-  scan(latinWords(text).map((w) => [w]), found, true); // acronyms, in capitals
+  scan(latinWords(text).map((w) => [w]), found, true); // acronyms and common words, as written
   return found.map((code) => TABLE.entries.get(code)!);
 }
