@@ -125,12 +125,22 @@ type Loaded = { text: string; hash: string } | { reason: string };
  */
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
-/** Reads at most `limit` bytes from an open file. */
-async function readAtMost(handle: FileHandle, limit: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(limit);
+/**
+ * Reads at most `limit` bytes from an open file whose size was `expected` bytes when opened.
+ * The buffer starts at that size plus one byte (so a file that grew meanwhile fills it) and
+ * doubles, up to `limit`, while the file keeps going: a buffer of the whole limit per file
+ * (5 MB, zero-filled) took ~0.5 ms each, seconds of a start-up over tens of thousands of files.
+ */
+async function readAtMost(handle: FileHandle, limit: number, expected: number): Promise<Buffer> {
+  let buffer = Buffer.alloc(Math.min(limit, expected + 1));
   let length = 0;
   while (length < limit) {
-    const { bytesRead } = await handle.read(buffer, length, limit - length, length);
+    if (length === buffer.length) {
+      const bigger = Buffer.alloc(Math.min(limit, buffer.length * 2));
+      buffer.copy(bigger, 0, 0, length);
+      buffer = bigger;
+    }
+    const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
     if (bytesRead === 0) break;
     length += bytesRead;
   }
@@ -164,7 +174,7 @@ async function loadFile(file: string, realFolder: string, maxBytes: number): Pro
     const opened = await handle.stat();
     if (!opened.isFile() || opened.ino !== stat.ino || opened.dev !== stat.dev) return { reason: 'replaced while the corpus was being read' };
     if (opened.size > maxBytes) return { reason: `too large: ${opened.size} bytes, the limit is ${maxBytes}` };
-    bytes = await readAtMost(handle, maxBytes + 1);
+    bytes = await readAtMost(handle, maxBytes + 1, opened.size);
   } catch (error) {
     return { reason: `unreadable: ${describeError(error)}` };
   } finally {
