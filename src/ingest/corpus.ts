@@ -60,9 +60,14 @@ export async function readCorpus(dir: string, log: Logger, options: ReadCorpusOp
     log.warn({ file, ...extra }, `Skipping corpus file ${file}: ${reason}`);
   };
 
-  for (const name of entries) {
+  // Files load READ_AHEAD at a time and are handled in name order, as if read one by one.
+  const loads: Array<Promise<Loaded> | undefined> = [];
+  const load = (i: number) => (loads[i] ??= loadFile(path.join(folder, entries[i]!), realFolder, maxBytes));
+  for (const [i, name] of entries.entries()) {
     const file = path.join(folder, name);
-    const loaded = await loadFile(file, realFolder, maxBytes);
+    for (let ahead = i; ahead < Math.min(entries.length, i + READ_AHEAD); ahead++) void load(ahead);
+    const loaded = await load(i);
+    loads[i] = undefined;
     if ('reason' in loaded) {
       skip(name, loaded.reason);
       continue;
@@ -93,6 +98,13 @@ export async function readCorpus(dir: string, log: Logger, options: ReadCorpusOp
   log.debug({ folder, articles: articles.length, skipped: skipped.length }, 'corpus read');
   return { articles, unchanged, skipped };
 }
+
+/**
+ * How many files are being loaded at once. Each load is seven round trips to libuv's thread pool
+ * (lstat, stat, open, fstat, two reads, close) of ~0.1 ms each, wall and CPU, on a busy 2-core
+ * machine: one file at a time, 28k files took ~20 s; overlapped, the round trips share wake-ups.
+ */
+const READ_AHEAD = 16;
 
 /** Names of the `*.txt` entries of the folder, sorted; throws {@link CorpusError} when it cannot be listed. */
 async function listFolder(folder: string): Promise<{ entries: string[]; realFolder: string }> {
