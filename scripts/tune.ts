@@ -23,9 +23,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../src/config.js';
+import { loadConfig, PROJECT_ROOT } from '../src/config.js';
 import { openEngine, type RetrievalOptions } from '../src/engine.js';
-import { loadConfig } from '../src/config.js';
 import { loadEmbedder } from '../src/embed.js';
 import {
   denseSeparation, figures, judge, parseQuestionSet, passageArticle, questionsFromSquad, rankedDocs, refusalSweep, type EvalQuestion, type Passage,
