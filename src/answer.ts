@@ -112,7 +112,7 @@ export function sourceLine(c: Pick<Citation, 'n' | 'title' | 'outlet' | 'date' |
 }
 
 /** The source a chunk belongs to: its article's section (the story, or a related story). */
-function sourceKey(chunk: Chunk): string {
+export function sourceKey(chunk: Pick<Chunk, 'docId' | 'section'>): string {
   return `${chunk.docId}#${chunk.section}`;
 }
 

@@ -3,7 +3,7 @@
  * uses. `openEngine` brings the index up to date with the corpus and returns an {@link Engine}
  * whose `ask()` runs retrieve (dense ∥ lexical → rerank → fusion → diversity) → answer.
  */
-import { composeAnswer, DEFAULT_ANSWER_OPTIONS, DENSE_THRESHOLDS, type AnswerOptions } from './answer.js';
+import { composeAnswer, DEFAULT_ANSWER_OPTIONS, DENSE_THRESHOLDS, sourceKey, type AnswerOptions } from './answer.js';
 import type { Embedder } from './embed.js';
 import { syncIndex, type SyncOptions } from './indexing.js';
 import { metadataText } from './ingest/chunk.js';
@@ -279,7 +279,7 @@ class AnswerEngine implements Engine {
   private rerank(index: CorpusIndex, q: string, previous: string | undefined, units: QueryUnit[], hits: LexicalHit[]): LexicalHit[] {
     const options = this.retrieval.rerank;
     if (hits.length < 2 || (!options.gramWeight && !options.titleWeight)) return hits;
-    this.gramStats ??= GramStats.fromChunks(index.chunks.values(), index.chunks.size, options.sampleSize);
+    const stats = this.rerankStats(index);
     const texts = [{ text: q, weight: 1 }];
     if (previous) texts.push({ text: previous, weight: this.retrieval.followUpWeight });
     const titleTerms = (title: string) => this.headlineTerms(index, title);
@@ -293,7 +293,12 @@ class AnswerEngine implements Engine {
       }
       return this.gramCache.getOrCreate(chunk, chunkGrams);
     };
-    return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats: this.gramStats, titleTerms, text, grams }, options);
+    return rerank({ texts, units, hits, chunkOf: (label) => index.chunks.get(label), lexical: index.lexical, stats, titleTerms, text, grams }, options);
+  }
+
+  /** The reranker's trigram statistics, counted on first use (or by `warm`) for the current index. */
+  private rerankStats(index: CorpusIndex): GramStats {
+    return (this.gramStats ??= GramStats.fromChunks(index.chunks.values(), index.chunks.size, this.retrieval.rerank.sampleSize));
   }
 
   private headlineTerms(index: CorpusIndex, title: string): ReadonlySet<string> {
@@ -315,7 +320,7 @@ class AnswerEngine implements Engine {
    * where most candidates miss the caches: that analysis was ~40% of answer time).
    */
   private sectionTerms(index: CorpusIndex, chunk: Chunk): ReadonlySet<string> {
-    return this.sectionTermCache.getOrCreate(`${chunk.docId}#${chunk.section}`, () => {
+    return this.sectionTermCache.getOrCreate(sourceKey(chunk), () => {
       const labels = (index.manifest.files[chunk.docId]?.labels ?? []).filter((l) => index.chunks.get(l)?.section === chunk.section);
       return new SectionTerms(labels, index, (c) => this.analysis(index, c));
     });
@@ -338,18 +343,17 @@ class AnswerEngine implements Engine {
     return this.index.chunkById(id);
   }
 
-  /** Re-reads the corpus; concurrent calls share one run. Questions keep being answered meanwhile. */
   /**
    * Builds now what the first question would otherwise build: the reranker's trigram statistics
    * and the vocabulary's trigram index for spelling matches (~2 s at 100k chunks, milliseconds
    * on a few articles).
    */
   warm(): void {
-    const options = this.retrieval.rerank;
-    if (options.gramWeight) this.gramStats ??= GramStats.fromChunks(this.index.chunks.values(), this.index.chunks.size, options.sampleSize);
+    if (this.retrieval.rerank.gramWeight) this.rerankStats(this.index);
     this.index.lexical.prepareFuzzy();
   }
 
+  /** Re-reads the corpus; concurrent calls share one run. Questions keep being answered meanwhile. */
   reindex(): Promise<IndexChanges> {
     this.reindexing ??= syncIndex({
       corpusDir: this.options.corpusDir,
