@@ -43,7 +43,7 @@ interface Name {
 
 interface Table {
   entries: Map<string, CountryMention>;
-  /** Names by their first word (normalised Arabic, or English lower-cased unless an acronym), longest first. */
+  /** Names by their first word (normalised Arabic, or English lower-cased unless an acronym). */
   byFirstWord: Map<string, Name[]>;
 }
 
@@ -63,7 +63,6 @@ function buildTable(): Table {
   const add = (name: Name) => {
     const list = byFirstWord.get(name.words[0]!) ?? [];
     list.push(name);
-    list.sort((a, b) => b.words.length - a.words.length);
     byFirstWord.set(name.words[0]!, list);
   };
   for (const [code, ar] of Object.entries(arOfficial)) {
@@ -106,6 +105,7 @@ function matchAt(tokens: string[][], i: number, name: Name): boolean {
   return name.words.every((w, k) => tokens[i + k]!.includes(w));
 }
 
+/** Adds to `found` the countries named in `tokens`, the longest name at each position. */
 function scan(tokens: string[][], found: string[], exactCase: boolean): void {
   for (let i = 0; i < tokens.length; i++) {
     const candidates = new Set(tokens[i]!.flatMap((form) => TABLE.byFirstWord.get(form) ?? []));
