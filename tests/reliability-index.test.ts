@@ -246,6 +246,44 @@ describe('SIGKILL during ingest and /reindex', () => {
   const ITERATIONS = 24;
   const results: Array<{ mode: string; delay: number; saves: number; loaded: string; outcome: string }> = [];
 
+  const modeOf = (i: number) => (i % 2 === 0 ? 'sync' : 'reindex');
+  const spawned: Array<ReturnType<typeof spawn>> = [];
+  // A failed iteration leaves the next child waiting for «go»: it must not outlive the test.
+  afterAll(() => {
+    for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  /** Child `i` of the fixture, with promises for its `loaded` and `ready` lines and its end. */
+  function spawnChild(i: number, corpusDir: string, indexDir: string) {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, corpusDir, indexDir, modeOf(i), String(i + 1)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    spawned.push(child);
+    const reported: string[] = [];
+    let stderr = '';
+    let loaded!: () => void;
+    let ready!: () => void;
+    const isLoaded = new Promise<void>((resolve) => (loaded = resolve));
+    const isReady = new Promise<void>((resolve) => (ready = resolve));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) {
+        if (line === 'loaded') loaded();
+        if (line === 'ready') ready();
+        if (line.startsWith('saved ')) reported.push(line.slice(6).split(' ')[0]!);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => void (stderr += chunk));
+    child.stdin.on('error', () => {}); // a child that died early: its exit is what the test reports
+    // 'close': after the process ended and its output was read to the end.
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('close', (code, signal) => resolve(signal ?? code)));
+    return {
+      process: child,
+      reported,
+      stderr: () => stderr,
+      loaded: Promise.race([isLoaded.then(() => true), exited.then(() => false)]),
+      ready: Promise.race([isReady.then(() => true), exited.then(() => false)]),
+      exited,
+    };
+  }
+
   it(`the previous index stays intact and loads after each of ${ITERATIONS} kills at random moments`, async () => {
     const root = tempRoot();
     const corpusDir = path.join(root, 'corpus');
@@ -261,29 +299,24 @@ describe('SIGKILL during ingest and /reindex', () => {
     const random = rng(20250601);
     let known = new Set([fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').trim().split(' ')[0]!]);
 
+    // Children are spawned AHEAD iterations early, so their start-up (Node and tsx: 0.5 s here,
+    // several seconds on a loaded CI machine) overlaps the kills before theirs; a child touches
+    // nothing before its own «go».
+    const AHEAD = 2;
+    const waiting = Array.from({ length: AHEAD }, (_, k) => spawnChild(k, corpusDir, indexDir));
     for (let i = 0; i < ITERATIONS; i++) {
-      const mode = i % 2 === 0 ? 'sync' : 'reindex';
+      const mode = modeOf(i);
       // The first two kills come at once (before any save); the rest at seeded random moments.
       const delay = i < 2 ? 0 : Math.floor(random() * 1500);
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, corpusDir, indexDir, mode, String(i + 1)], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const reported: string[] = [];
-      let stderr = '';
-      let ready!: () => void;
-      const isReady = new Promise<void>((resolve) => (ready = resolve));
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        for (const line of chunk.split('\n')) {
-          if (line === 'ready') ready();
-          if (line.startsWith('saved ')) reported.push(line.slice(6).split(' ')[0]!);
-        }
-      });
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => void (stderr += chunk));
-      // 'close': after the process ended and its output was read to the end.
-      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('close', (code, signal) => resolve(signal ?? code)));
-      const started = await Promise.race([isReady.then(() => true), exited.then(() => false)]);
-      expect(started, `child did not start: ${stderr}`).toBe(true);
+      const child = waiting.shift()!;
+      expect(await child.loaded, `child ${i} did not load: ${child.stderr()}`).toBe(true);
+      child.process.stdin.write('go\n');
+      if (i + AHEAD < ITERATIONS) waiting.push(spawnChild(i + AHEAD, corpusDir, indexDir));
+      expect(await child.ready, `child ${i} did not start: ${child.stderr()}`).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, delay));
-      child.kill('SIGKILL');
-      expect(await exited, `iteration ${i} (${mode}, ${delay} ms): ${stderr}`).toBe('SIGKILL');
+      child.process.kill('SIGKILL');
+      expect(await child.exited, `iteration ${i} (${mode}, ${delay} ms): ${child.stderr()}`).toBe('SIGKILL');
+      const reported = child.reported;
 
       // The index loads, is whole, and is one that was completely written.
       let index: CorpusIndex;
@@ -323,7 +356,8 @@ describe('SIGKILL during ingest and /reindex', () => {
       `SIGKILL: ${results.length} kills; loaded afterwards: the previous index ${tally('the previous index')}, ` +
         `the last reported save ${tally('a reported save')}, an unreported save (start-up sync) ${tally('an unreported save')}`,
     );
-  }, 120_000);
+    // About 25 s alone here; the timeout is only for a hang: CI runs this beside other files on 2 cores.
+  }, 300_000);
 });
 
 describe('a damaged index is detected on load and rebuilt, with a warning', () => {
