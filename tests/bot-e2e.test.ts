@@ -41,7 +41,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
