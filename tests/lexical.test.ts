@@ -62,6 +62,15 @@ describe('LexicalIndex (BM25)', () => {
     index.add(9, { text: 'كان الرئيس هناك.' });
     expect(index.expandQuery([{ term: 'سكان', weight: 1 }])[0]!.alternatives.map((a) => a.term)).not.toContain('كان');
   });
+  it('resolves an unknown word behind the conjunction و («بوتين وشي»), and only an unknown one', () => {
+    const index = new LexicalIndex();
+    index.add(0, { text: 'التقى بوتين الرئيس الصيني شي جين بينغ في موسكو.' });
+    index.add(1, { text: 'وصل الوفد إلى بكين.' });
+    const alternatives = (word: string) => index.expandQuery(index.analyze(word).map((term) => ({ term, weight: 1 })))[0]!.alternatives.map((a) => a.term);
+    expect(alternatives('وشي')).toEqual(index.analyze('شي'));
+    // «وصل» is a word the corpus knows: it is not «و» + «صل».
+    expect(alternatives('وصل')).toEqual(index.analyze('وصل'));
+  });
   it('resolves an unknown form II verb through its verbal noun, and back («تعزز» ↔ «تعزيز»)', () => {
     const index = build();
     index.add(5, { text: 'تعزيز التعاون الأمني بين البلدين.' });

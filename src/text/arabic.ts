@@ -293,7 +293,11 @@ export const STOPWORDS: ReadonlySet<string> = buildStopwords();
 export type StemmerName = 'light' | 'snowball' | 'none';
 
 const ARTICLE_PREFIXES = ['وال', 'بال', 'كال', 'فال', 'لل', 'ال'];
-const SUFFIXES = ['ها', 'ان', 'ات', 'ون', 'ين', 'يه', 'ه', 'ي'];
+/**
+ * Plural, dual, feminine and possessive endings, longest first where one ends another. Beside
+ * light10's, the possessives «نا», «هم», «هما», «كم» that quotes use («قادتنا», «بلادهم»).
+ */
+const SUFFIXES = ['هما', 'ها', 'هم', 'ان', 'ات', 'ون', 'ين', 'يه', 'نا', 'كم', 'ه', 'ي'];
 
 function stripSuffixes(w: string): string {
   for (let changed = true; changed; ) {
@@ -331,11 +335,16 @@ function stripArticle(w: string): string {
  */
 export function lightStem(word: string): string {
   if (!ARABIC_LETTER.test(word)) return /^[a-z]+$/.test(word) ? snowballEnglish(word) : word;
+  return stripSuffixes(stripPrefixes(word));
+}
+
+/** A normalised Arabic word without its leading و and definite article (see {@link lightStem}). */
+function stripPrefixes(word: string): string {
   let w = word;
   if (w.length > 3 && w.startsWith('و')) w = w.slice(1);
   w = stripArticle(w);
   if (w.length > 3 && w.startsWith('و')) w = w.slice(1);
-  return stripSuffixes(w);
+  return w;
 }
 
 /**
@@ -345,10 +354,16 @@ export function lightStem(word: string): string {
 export function stemVariants(word: string): string[] {
   const primary = lightStem(word);
   if (!ARABIC_LETTER.test(word)) return [primary];
+  const out = [primary];
+  // A ة before a suffix is written ت; on a three-letter stem the final-ت rule leaves it, so
+  // «مرتين» (مرت) would never meet «مرة» (مره), nor «سنتين» «سنة»: keep the ه form too.
+  if (primary.length === 3 && primary.endsWith('ت') && stripPrefixes(word) !== primary) out.push(`${primary.slice(0, 2)}ه`);
   const bare = stripArticle(word);
-  if (!bare.startsWith('و') || bare.length <= 3) return [primary];
-  const kept = stripSuffixes(bare);
-  return kept === primary ? [primary] : [primary, kept];
+  if (bare.startsWith('و') && bare.length > 3) {
+    const kept = stripSuffixes(bare);
+    if (!out.includes(kept)) out.push(kept);
+  }
+  return out;
 }
 
 export function stem(word: string, stemmer: StemmerName = 'light'): string {
