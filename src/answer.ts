@@ -82,6 +82,12 @@ export interface ComposeInput {
   analysis?: (chunk: Hit['chunk']) => ChunkAnalysis;
   /** Terms of a headline (the engine caches them; by default the headline is analysed here). */
   headlineTerms?: (title: string) => ReadonlySet<string>;
+  /**
+   * Terms of the first sentence of an untitled chunk's story: its lede names whom the story is
+   * about, as a headline would, and stands in for the missing headline in the «near the quote»
+   * check. Without it an untitled story has nothing there.
+   */
+  ledeTerms?: (chunk: Hit['chunk']) => ReadonlySet<string>;
   options?: Partial<AnswerOptions>;
 }
 
@@ -174,9 +180,10 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
   const denseBest = candidates.reduce((m, h) => Math.max(m, h.signals.dense?.score ?? 0), 0);
   const denseConfident = options.denseThreshold !== null && denseBest >= options.denseThreshold;
   // Words near the quote: in it, next to it, or in its story's headline (a report names its
-  // subject in the headline and says «he» or «the president» after the first sentences).
+  // subject in the headline and says «he» or «the president» after the first sentences); in
+  // the lede of a story that has no headline.
   const headlineTerms = input.headlineTerms ?? ((title: string) => new Set(input.lexical.analyzeDocument(title)));
-  const headline = best?.hit.chunk.title ? headlineTerms(best.hit.chunk.title) : null;
+  const headline = !best ? null : best.hit.chunk.title ? headlineTerms(best.hit.chunk.title) : input.ledeTerms?.(best.hit.chunk) ?? null;
   const near = best
     ? best.near.size + (headline ? input.query.filter((u) => !best.near.has(u.term) && u.alternatives.some((a) => a.factor === 1 && headline.has(a.term))).length : 0)
     : 0;

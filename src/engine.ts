@@ -155,6 +155,8 @@ class AnswerEngine implements Engine {
   // Caches of what the index holds, emptied when it changes (see `reindex`).
   /** Terms of whole sections, for answer scoring, by `docId#section`. */
   private readonly sectionTermCache = new LruCache<string, ReadonlySet<string>>(2048);
+  /** Terms of an untitled story's first sentence, by `docId#section` (see `ledeTerms`). */
+  private readonly ledeTermCache = new LruCache<string, ReadonlySet<string>>(2048);
   /** Per-chunk analysis for answer scoring (a re-indexed chunk is a new object, so a new key). */
   private readonly analysisCache = new LruCache<Chunk, ChunkAnalysis>(4096);
   /** Headline terms, for the reranker and the answer's «near the quote» check. */
@@ -270,6 +272,7 @@ class AnswerEngine implements Engine {
         sectionTerms: (chunk) => this.sectionTerms(index, chunk),
         analysis: (chunk) => this.analysis(index, chunk),
         headlineTerms: (title) => this.headlineTerms(index, title),
+        ledeTerms: (chunk) => this.ledeTerms(index, chunk),
         options: { denseThreshold: DENSE_THRESHOLDS[model] ?? DEFAULT_ANSWER_OPTIONS.denseThreshold, ...this.retrieval.answer },
       },
       { startedAt, ...timings },
@@ -303,6 +306,16 @@ class AnswerEngine implements Engine {
 
   private headlineTerms(index: CorpusIndex, title: string): ReadonlySet<string> {
     return this.titleTermCache.getOrCreate(title, (t) => new Set(index.lexical.analyzeDocument(t)));
+  }
+
+  /** Terms of the first sentence of a chunk's story (section), for an untitled story. */
+  private ledeTerms(index: CorpusIndex, chunk: Chunk): ReadonlySet<string> {
+    return this.ledeTermCache.getOrCreate(sourceKey(chunk), () => {
+      const first = (index.manifest.files[chunk.docId]?.labels ?? [])
+        .map((l) => index.chunks.get(l))
+        .find((c) => c?.section === chunk.section && c.ordinal === 0);
+      return new Set(index.lexical.analyzeDocument(first?.sentences[0]?.text ?? ''));
+    });
   }
 
   private analysis(index: CorpusIndex, chunk: Chunk): ChunkAnalysis {
@@ -367,6 +380,7 @@ class AnswerEngine implements Engine {
       .then(({ index, changes }) => {
         this.index = index;
         this.sectionTermCache.clear();
+        this.ledeTermCache.clear();
         this.analysisCache.clear();
         this.titleTermCache.clear();
         this.textCache.clear();

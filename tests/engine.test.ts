@@ -90,6 +90,24 @@ describe('engine', () => {
     }
   });
 
+  it('lets an untitled story\'s lede stand in for its headline: the person it names is near every quote of that story', async () => {
+    const t = await createTestEngine();
+    try {
+      // Article 004 has no headline; only its first sentence names Wang Yi, and the sentence
+      // about hegemony says only «وأضاف».
+      const untitled = t.engine.info().articles.find((a) => a.title === null)!;
+      expect(untitled.file).toMatch(/^004_/);
+      const a = await t.engine.ask('What did Wang Yi say about hegemony?');
+      expect(a.answered).toBe(true);
+      expect(a.citations[0]!.file).toBe(untitled.file);
+      expect(a.quotes.map((q) => q.text).join(' ')).toContain('هيمنة');
+      // The lede is no answer by itself: a question about what the story does not say is still refused.
+      expect((await t.engine.ask('What did Wang Yi say about Brexit?')).answered).toBe(false);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
   it('describes the corpus: articles with metadata and the date range', async () => {
     const t = await createTestEngine();
     try {
