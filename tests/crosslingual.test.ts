@@ -46,6 +46,16 @@ describe('translateEnglish', () => {
     expect(arabic('What did Xi say about the cold war mentality?')).toContain('الحرب الباردة');
     expect(translateEnglish('Who hosted the summit?').every((t) => !t.transliterated)).toBe(true);
   });
+  it('reads a hyphenated word as the glossary knows it: joined, or as its parts', () => {
+    expect(translateEnglish('after his re-election')).toEqual([{ english: 'reelection', arabic: 'إعادة انتخاب', transliterated: false }]);
+    expect(translateEnglish('the Russian-Chinese treaty').every((t) => !t.transliterated)).toBe(true);
+    expect(translateEnglish('the Xi-Putin summit').map((t) => t.arabic)).toEqual(['شي', 'بوتين', 'قمة']);
+  });
+  it('finds nothing of Object in the glossary: «constructor» or «toString» is a word like any other', () => {
+    for (const word of ['constructor', 'toString', 'valueOf', '__proto__', 'hasOwnProperty']) {
+      for (const t of translateEnglish(`What is ${word}?`)) expect(typeof t.arabic, word).toBe('string');
+    }
+  });
   it('transliterates unknown names and says so', () => {
     expect(translateEnglish("Mishustin's visit")).toEqual([
       { english: 'mishustin', arabic: 'ميشوستين', transliterated: true },
@@ -68,6 +78,8 @@ describe('English questions over the Arabic articles without a model', () => {
       const pinyin = await engine.ask('Who did Li Qiang meet in Hangzhou?');
       expect(pinyin.answered).toBe(true);
       expect(pinyin.quotes.some((q) => q.text.includes('ميشوستين'))).toBe(true);
+      // Words that are also names of Object's members: a refusal, not an error.
+      expect((await engine.ask('What is the constructor of toString?')).answered).toBe(false);
       const refused = await engine.ask('Who won the 2018 Champions League final?');
       expect(refused.answered).toBe(false);
       expect(refused.answer).toMatch(/don't cover/);

@@ -12,8 +12,12 @@
  */
 import { stemmer as snowballEnglish } from '@orama/stemmers/english';
 
-/** English headword → Arabic words (space-separated alternatives). General news vocabulary. */
-const GLOSSARY: Record<string, string> = {
+/**
+ * English headword → Arabic words (space-separated alternatives). General news vocabulary.
+ * Without a prototype: a question's words are looked up in it, and «constructor» or «toString»
+ * must find nothing rather than Object's methods.
+ */
+const GLOSSARY: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
   // People and roles
   president: 'رئيس', presidents: 'رؤساء', 'prime minister': 'رئيس الوزراء', premier: 'رئيس الوزراء', minister: 'وزير',
   ministry: 'وزارة', foreign: 'خارجية', defense: 'دفاع', defence: 'دفاع', interior: 'داخلية', finance: 'مالية',
@@ -36,7 +40,7 @@ const GLOSSARY: Record<string, string> = {
   political: 'سياسي', politics: 'سياسة', strategic: 'استراتيجي', strategy: 'استراتيجية', security: 'أمن أمني',
   peace: 'سلام', stability: 'استقرار', sovereignty: 'سيادة', hegemony: 'هيمنة', multipolar: 'متعدد الأقطاب',
   international: 'دولي', global: 'عالمي', world: 'عالم', order: 'نظام', neutral: 'محايد', side: 'طرف جانب',
-  party: 'طرف حزب', member: 'عضو', members: 'أعضاء', permanent: 'دائم', congratulations: 'تهاني', congratulated: 'هنأ',
+  party: 'طرف حزب', member: 'عضو', members: 'أعضاء', permanent: 'دائم', congratulations: 'تهاني تهنئة', congratulated: 'هنأ تهاني', congratulate: 'هنأ تهنئة',
   anniversary: 'ذكرى', celebration: 'احتفال', victory: 'نصر انتصار', parade: 'عرض', pressure: 'ضغوط ضغط',
   pressures: 'ضغوط', unprecedented: 'غير مسبوقة', friendship: 'صداقة', trust: 'ثقة', mutual: 'متبادل',
   // Economy
@@ -84,7 +88,7 @@ const GLOSSARY: Record<string, string> = {
   xi: 'شي', jinping: 'جين بينغ', putin: 'بوتين', trump: 'ترامب ترمب', biden: 'بايدن', reuters: 'رويترز',
   tass: 'تاس', xinhua: 'شينخوا', ria: 'ريا', novosti: 'نوفوستي', interfax: 'إنترفاكس', sputnik: 'سبوتنيك',
   'al jazeera': 'الجزيرة', aljazeera: 'الجزيرة', cnn: 'CNN', covid: 'كوفيد', un: 'الأمم المتحدة', nato: 'الناتو',
-};
+});
 
 const PHRASES = Object.keys(GLOSSARY).filter((k) => k.includes(' ')).sort((a, b) => b.length - a.length);
 const BY_STEM = new Map<string, string>();
@@ -155,10 +159,24 @@ export interface EnglishTranslation {
 }
 
 /**
+ * Hyphenated words as the glossary knows them: joined when it has the joined form
+ * («re-election» → reelection), otherwise as separate words («Russian-Chinese», «Xi-Putin»),
+ * so that neither is transliterated whole as if it were a name.
+ */
+function dehyphenate(question: string): string {
+  return question.replace(/[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+/g, (hyphenated) => {
+    const joined = hyphenated.replace(/-/g, '');
+    const lower = joined.toLowerCase();
+    return GLOSSARY[lower] !== undefined || BY_STEM.has(snowballEnglish(lower)) ? joined : hyphenated.replace(/-/g, ' ');
+  });
+}
+
+/**
  * Arabic query words for the content words of an English question: glossary phrases and words
  * first, then transliterated names (capitalised words and anything else unknown of 3+ letters).
  */
 export function translateEnglish(question: string): EnglishTranslation[] {
+  question = dehyphenate(question);
   let text = ` ${question.toLowerCase().replace(/['’]s\b/g, '').replace(/[^a-z0-9\s-]/g, ' ')} `;
   const out: EnglishTranslation[] = [];
   for (const phrase of PHRASES) {
