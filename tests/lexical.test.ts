@@ -71,6 +71,14 @@ describe('LexicalIndex (BM25)', () => {
     // «وصل» is a word the corpus knows: it is not «و» + «صل».
     expect(alternatives('وصل')).toEqual(index.analyze('وصل'));
   });
+  it('resolves an unknown three-letter ة noun through its form before a suffix («مرة» → «مرتين»), and only an unknown one', () => {
+    const index = new LexicalIndex();
+    index.add(0, { text: 'والتقى قادتنا مرتين هذا العام.' });
+    const alternatives = (word: string) => index.expandQuery(index.analyze(word).map((term) => ({ term, weight: 1 })))[0]!.alternatives.map((a) => a.term);
+    expect(alternatives('مرة')).toEqual(index.analyze('مرتين'));
+    index.add(1, { text: 'وقال إنها المرة الأولى.' });
+    expect(alternatives('مرة')).toEqual(index.analyze('مرة'));
+  });
   it('resolves an unknown form II verb through its verbal noun, and back («تعزز» ↔ «تعزيز»)', () => {
     const index = build();
     index.add(5, { text: 'تعزيز التعاون الأمني بين البلدين.' });

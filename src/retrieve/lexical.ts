@@ -672,6 +672,15 @@ export class LexicalIndex {
             .filter((t) => /^و[\u0621-\u064A]{2,}$/u.test(t) && this.docFreq(t.slice(1)) > 0)
             .map((t) => ({ term: t.slice(1), factor: 1 }));
         }
+        // An unknown three-letter ة noun whose form before a suffix the corpus has: a ة is
+        // written ت there, and the final-ت rule leaves three-letter stems, so «مرة» (مره) finds
+        // «مرتين» (مرت) and «سنة» «سنتين». (Indexing the ه form beside every such ت stem instead
+        // lengthened every story that names «بوتين», whose stem is بوت.)
+        if (known.length === 0) {
+          known = w.terms
+            .filter((t) => /^[\u0621-\u064A]{2}ه$/u.test(t) && this.docFreq(`${t.slice(0, 2)}ت`) > 0)
+            .map((t) => ({ term: `${t.slice(0, 2)}ت`, factor: 1 }));
+        }
         // An unknown form II verb whose verbal noun the corpus has, or the other way round:
         // «تعزز» for «تعزيز» (neutral on ARCD-train, see docs/quality.md).
         if (known.length === 0) {

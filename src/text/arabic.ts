@@ -335,16 +335,11 @@ function stripArticle(w: string): string {
  */
 export function lightStem(word: string): string {
   if (!ARABIC_LETTER.test(word)) return /^[a-z]+$/.test(word) ? snowballEnglish(word) : word;
-  return stripSuffixes(stripPrefixes(word));
-}
-
-/** A normalised Arabic word without its leading و and definite article (see {@link lightStem}). */
-function stripPrefixes(word: string): string {
   let w = word;
   if (w.length > 3 && w.startsWith('و')) w = w.slice(1);
   w = stripArticle(w);
   if (w.length > 3 && w.startsWith('و')) w = w.slice(1);
-  return w;
+  return stripSuffixes(w);
 }
 
 /**
@@ -354,16 +349,10 @@ function stripPrefixes(word: string): string {
 export function stemVariants(word: string): string[] {
   const primary = lightStem(word);
   if (!ARABIC_LETTER.test(word)) return [primary];
-  const out = [primary];
-  // A ة before a suffix is written ت; on a three-letter stem the final-ت rule leaves it, so
-  // «مرتين» (مرت) would never meet «مرة» (مره), nor «سنتين» «سنة»: keep the ه form too.
-  if (primary.length === 3 && primary.endsWith('ت') && stripPrefixes(word) !== primary) out.push(`${primary.slice(0, 2)}ه`);
   const bare = stripArticle(word);
-  if (bare.startsWith('و') && bare.length > 3) {
-    const kept = stripSuffixes(bare);
-    if (!out.includes(kept)) out.push(kept);
-  }
-  return out;
+  if (!bare.startsWith('و') || bare.length <= 3) return [primary];
+  const kept = stripSuffixes(bare);
+  return kept === primary ? [primary] : [primary, kept];
 }
 
 export function stem(word: string, stemmer: StemmerName = 'light'): string {
