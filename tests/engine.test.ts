@@ -134,6 +134,10 @@ describe('engine', () => {
       const answer = await t.engine.ask(question, { previousQuestion });
       expect(answer.citations.some((c) => c.file.startsWith('002_'))).toBe(true);
       expect(answer.answer).toContain('بيسكوف');
+      // A follow-up that is only a question word behind «و» and one word of its own.
+      const visit = await t.engine.ask('وماذا قال عن الزيارة؟', { previousQuestion: 'من هو المتحدث باسم الكرملين؟' });
+      expect(visit.answered).toBe(true);
+      expect(visit.quotes[0]!.text).toMatch(/بيسكوف.*للزيارة/);
     } finally {
       await t.cleanup();
     }

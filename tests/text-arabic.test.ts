@@ -188,6 +188,12 @@ describe('terms', () => {
     // Words too short to carry a possessive keep their letters.
     for (const w of ['هنا', 'فهم', 'حكم', 'مهم']) expect(lightStem(w), w).toBe(w);
   });
+  it('drops a question word behind «و» / «ف», as a follow-up starts («وماذا», «ومتى», «فكيف», «ومين»)', () => {
+    expect(terms('وماذا قال عن الزيارة؟')).toEqual(terms('ماذا قال عن الزيارة؟'));
+    expect(terms('ومتى وصل ميشوستين؟ فكيف؟ ومين استقبله؟')).toEqual(terms('متى وصل ميشوستين؟ كيف؟ من استقبله؟'));
+    // Words that only start like one keep their letters: «ولي» (crown prince), «فهم».
+    expect(terms('ولي العهد فهم')).toHaveLength(3);
+  });
   it('drops a stray article and ماذا typed with د, which would otherwise weigh as rare words', () => {
     expect(terms('ما عاصمة سوريا ال')).toEqual(terms('ما عاصمة سوريا'));
     expect(terms('لمادا رفض بوتين الهدنة؟')).toEqual(terms('لماذا رفض بوتين الهدنة؟'));

@@ -410,8 +410,17 @@ export function normalizedWordTerms(normalized: string, options: TermOptions = {
  */
 export function searchableWord(raw: string): string | null {
   const w = dialectToMsa(raw);
-  return STOPWORDS.has(raw) || STOPWORDS.has(w) || w.length < 2 ? null : w;
+  if (STOPWORDS.has(raw) || STOPWORDS.has(w) || w.length < 2) return null;
+  // A question word behind «و» / «ف» («وماذا», «ومتى», «فكيف», «ومين») is scaffolding too: kept, its
+  // stem («ماذا») is a word the articles never use, so it weighed as the question's rarest.
+  if ((raw.startsWith('و') || raw.startsWith('ف')) && QUESTION_WORDS.has(dialectToMsa(raw.slice(1)))) return null;
+  return w;
 }
+
+/** MSA question words (normalised); dialect ones reach them through {@link dialectToMsa}. */
+const QUESTION_WORDS: ReadonlySet<string> = new Set(
+  ['ماذا', 'ما', 'من', 'متى', 'كيف', 'أين', 'لماذا', 'هل', 'كم', 'أي', 'لمن', 'بماذا', 'ممن', 'مما'].map((w) => normalize(w)),
+);
 
 /** One word of normalised text as {@link wordTerms} gives it, or null when it is dropped. */
 function analyseWord(raw: string, stemmer: StemmerName, keepStopwords: boolean): WordTerms | null {
