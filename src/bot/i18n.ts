@@ -136,7 +136,7 @@ const ar: Strings = {
     status: 'حجم الفهرس وحالة النموذج',
   },
   consolePrompt: 'سؤالك> ',
-  consoleHelp: 'اكتب سؤالًا، أو /sources أو /status أو /quit.',
+  consoleHelp: 'اكتب سؤالًا (ابدأه بـ + لتتابع السؤال السابق)، أو /sources أو /status أو /quit.',
 };
 
 const en: Strings = {
@@ -202,7 +202,7 @@ const en: Strings = {
     status: 'Index size and model status',
   },
   consolePrompt: 'question> ',
-  consoleHelp: 'Type a question, or /sources, /status or /quit.',
+  consoleHelp: 'Type a question (start it with + to follow up on the previous one), or /sources, /status or /quit.',
 };
 
 const STRINGS: Record<Lang, Strings> = { ar, en };

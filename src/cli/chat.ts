@@ -2,7 +2,9 @@
  * The local console chat `npm start` runs when no TELEGRAM_BOT_TOKEN is set: the same engine,
  * the same answers and sources as the bot, rendered as plain text by `bot/format.ts`.
  * Reads questions line by line from any stream (a terminal, or piped text) and ends at EOF,
- * on /quit, or when `signal` aborts (after the answer in progress).
+ * on /quit, or when `signal` aborts (after the answer in progress). A line that starts with «+»
+ * follows up on the previous question, as replying to an answer does in Telegram: the engine
+ * gets the earlier question(s) as context.
  */
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -47,6 +49,8 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
   const write = (text: string) => output.write(`${text}\n`);
   const rl = readline.createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
   let lang: Lang = 'ar';
+  /** The last question asked, with the ones it followed up on (as the bot keeps per answer). */
+  let context: string | undefined;
   const prompt = () => {
     if (interactive) {
       rl.setPrompt(t(lang).consolePrompt);
@@ -73,15 +77,18 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
       else if (line === '/help' || line === '/start') write(t(lang).consoleHelp);
       else if (line.length > maxChars) write(t(pickLang({ text: line })).tooLong(maxChars, line.length));
       else {
-        const question = line.replace(/^\/ask(@\S+)?\s*/, '');
+        const followUp = line.startsWith('+');
+        const question = (followUp ? line.slice(1).trim() : line).replace(/^\/ask(@\S+)?\s*/, '');
         if (!question) {
           write(t(lang).consoleHelp);
           prompt();
           continue;
         }
         lang = pickLang({ text: question });
+        const previous = followUp ? context : undefined;
+        context = previous ? `${previous.slice(-maxChars)}\n${question}` : question;
         try {
-          const answer = await engine.ask(question);
+          const answer = await engine.ask(question, previous ? { previousQuestion: previous } : {});
           lang = answer.lang;
           write(`${renderAnswerPlain(answer, answer.lang)}\n`);
         } catch (error) {
