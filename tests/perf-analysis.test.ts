@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LexicalIndex } from '../src/retrieve/lexical.js';
-import { clearWordCache, normalize, stem, stemVariants, STOPWORDS, DIALECT_TO_MSA, terms, WORD_CACHE_GENERATION, wordCacheSize, wordTerms, words } from '../src/text/arabic.js';
+import { clearWordCache, normalize, searchableWord, stem, stemVariants, DIALECT_TO_MSA, terms, WORD_CACHE_GENERATION, wordCacheSize, wordTerms, words } from '../src/text/arabic.js';
 import { rng } from '../src/random.js';
 
 const corpusText = fs
@@ -21,8 +21,9 @@ const lines = corpusText.split('\n').filter((l) => l.trim().length > 0);
 function uncached(text: string, stemmer: 'light' | 'snowball' | 'none' = 'light', keepStopwords = false) {
   const out = [];
   for (const raw of words(normalize(text))) {
-    const w = DIALECT_TO_MSA[raw] ?? raw;
-    if (!keepStopwords && (STOPWORDS.has(w) || w.length < 2)) continue;
+    // Which words are searched is searchableWord's rule (tested in text-arabic.test.ts).
+    const w = keepStopwords ? DIALECT_TO_MSA[raw] ?? raw : searchableWord(raw);
+    if (w === null) continue;
     const primary = stem(w, stemmer);
     out.push({ surface: w, stem: primary, variants: stemmer === 'light' ? stemVariants(w) : [primary] });
   }
