@@ -62,12 +62,15 @@ describe('LexicalIndex (BM25)', () => {
     index.add(9, { text: 'كان الرئيس هناك.' });
     expect(index.expandQuery([{ term: 'سكان', weight: 1 }])[0]!.alternatives.map((a) => a.term)).not.toContain('كان');
   });
-  it('resolves an unknown word behind the conjunction و («بوتين وشي»), and only an unknown one', () => {
+  it('resolves an unknown word behind the conjunction و or a preposition («بوتين وشي», «لشي»), and only an unknown one', () => {
     const index = new LexicalIndex();
     index.add(0, { text: 'التقى بوتين الرئيس الصيني شي جين بينغ في موسكو.' });
     index.add(1, { text: 'وصل الوفد إلى بكين.' });
     const alternatives = (word: string) => index.expandQuery(index.analyze(word).map((term) => ({ term, weight: 1 })))[0]!.alternatives.map((a) => a.term);
     expect(alternatives('وشي')).toEqual(index.analyze('شي'));
+    // The prepositions ب / ل before a short name too: «ماذا قال بوتين لشي؟».
+    expect(alternatives('لشي')).toEqual(index.analyze('شي'));
+    expect(alternatives('بشي')).toEqual(index.analyze('شي'));
     // «وصل» is a word the corpus knows: it is not «و» + «صل».
     expect(alternatives('وصل')).toEqual(index.analyze('وصل'));
   });
