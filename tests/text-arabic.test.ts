@@ -188,6 +188,15 @@ describe('terms', () => {
     // Words too short to carry a possessive keep their letters.
     for (const w of ['هنا', 'فهم', 'حكم', 'مهم']) expect(lightStem(w), w).toBe(w);
   });
+  it('takes the ا of an accusative tanween off («طرفاً محايداً» → طرف محايد) but not the ا of a place name', () => {
+    for (const [a, b] of [['طرفاً', 'طرف'], ['محايداً', 'المحايد'], ['مستقبلا', 'مستقبل'], ['دورا', 'دور']]) {
+      expect(lightStem(normalize(a!)), a).toBe(lightStem(normalize(b!)));
+    }
+    // فرنسا must not meet الفرنسية, nor روسيا الروسية: a question about France is not answered from «Le Figaro, the French paper».
+    for (const [place, adjective] of [['فرنسا', 'الفرنسية'], ['روسيا', 'الروسية'], ['كندا', 'الكندي'], ['أوروبا', 'الأوروبية']]) {
+      expect(lightStem(normalize(place!)), place).not.toBe(lightStem(normalize(adjective!)));
+    }
+  });
   it('drops a question word behind «و» / «ف», as a follow-up starts («وماذا», «ومتى», «فكيف», «ومين»)', () => {
     expect(terms('وماذا قال عن الزيارة؟')).toEqual(terms('ماذا قال عن الزيارة؟'));
     expect(terms('ومتى وصل ميشوستين؟ فكيف؟ ومين استقبله؟')).toEqual(terms('متى وصل ميشوستين؟ كيف؟ من استقبله؟'));
