@@ -51,6 +51,10 @@ describe('translateEnglish', () => {
     expect(translateEnglish('the Russian-Chinese treaty').every((t) => !t.transliterated)).toBe(true);
     expect(translateEnglish('the Xi-Putin summit').map((t) => t.arabic)).toEqual(['شي', 'بوتين', 'قمة']);
   });
+  it('drops the verbs that frame a question («What happened…», «What does … want»), as it drops «did»', () => {
+    expect(translateEnglish('What happened in Moscow?').map((t) => t.english)).toEqual(['moscow']);
+    expect(translateEnglish('What does China want, and what did they think it means?').map((t) => t.english)).toEqual(['china']);
+  });
   it('finds nothing of Object in the glossary: «constructor» or «toString» is a word like any other', () => {
     for (const word of ['constructor', 'toString', 'valueOf', '__proto__', 'hasOwnProperty']) {
       for (const t of translateEnglish(`What is ${word}?`)) expect(typeof t.arabic, word).toBe('string');

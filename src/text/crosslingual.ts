@@ -100,7 +100,10 @@ const ENGLISH_STOPWORDS = new Set(
   ('a an the of to in on at by for from with about into over after before and or but not no is are was were be been being ' +
     'do does did what which who whom whose when where why how much many this that these those it its he she they them his her ' +
     'their there here as than then so such can could would should will shall may might must has have had i you we me us our your ' +
-    'tell please according between during against any some all each other more most very also just only').split(' '),
+    'tell please according between during against any some all each other more most very also just only ' +
+    // Verbs that frame a question («What happened…», «What does … mean», «What did they want»).
+    'happen happens happened mean means meant want wants wanted think thinks thought get gets got make makes made ' +
+    'take takes took taken become becomes became').split(' '),
 );
 
 const DIGRAPHS: Array<[string, string]> = [
