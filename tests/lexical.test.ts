@@ -82,6 +82,19 @@ describe('LexicalIndex (BM25)', () => {
     index.add(1, { text: 'وقال إنها المرة الأولى.' });
     expect(alternatives('مرة')).toEqual(index.analyze('مرة'));
   });
+  it('searches a derived-form verb in its other tense too, when the corpus has it («استقبل» ↔ «يستقبل»)', () => {
+    const index = new LexicalIndex();
+    index.add(0, { text: 'رئيس مجلس الدولة الصيني يستقبل رئيس الوزراء الروسي.' });
+    index.add(1, { text: 'اجتمع الرئيسان في بكين.' });
+    const alternatives = (word: string) => index.expandQuery(index.analyze(word).map((term) => ({ term, weight: 1 })))[0]!.alternatives;
+    index.add(2, { text: 'وخلال استقبل الوفد.' });
+    expect(alternatives('استقبل')).toEqual([...index.analyze('استقبل'), ...index.analyze('يستقبل')].map((term) => ({ term, factor: 1 })));
+    index.add(4, { text: 'ويجتمع المجلس غدا.' });
+    expect(alternatives('يجتمع')).toEqual([...index.analyze('يجتمع'), ...index.analyze('اجتمع')].map((term) => ({ term, factor: 1 })));
+    // A noun of the same shape has no such form in the corpus: it keeps itself alone.
+    index.add(3, { text: 'الاتفاق بين البلدين.' });
+    expect(alternatives('الاتفاق')).toEqual([{ term: index.analyze('الاتفاق')[0], factor: 1 }]);
+  });
   it('resolves an unknown form II verb through its verbal noun, and back («تعزز» ↔ «تعزيز»)', () => {
     const index = build();
     index.add(5, { text: 'تعزيز التعاون الأمني بين البلدين.' });

@@ -16,6 +16,18 @@ import { terms, wordTerms, type StemmerName, type WordTerms } from '../text/arab
 export const ANALYZER_VERSION = 9;
 
 /**
+ * The other tense of a derived-form verb stem: a perfect that starts with «ا» (forms IV, VII,
+ * VIII, X: اعلن، انسحب، اجتمع، استقبل) as its imperfect with «ي» / «ت», and an imperfect of forms
+ * VII, VIII, X (ينسحب، يجتمع، يستقبل) as its perfect. Nouns that match the pattern (اتفاق) have
+ * no such form in the corpus, so callers keep only the forms it holds.
+ */
+function otherTense(term: string): string[] {
+  if (/^ا[\u0621-\u064A]{4,}$/u.test(term)) return [`ي${term.slice(1)}`, `ت${term.slice(1)}`];
+  if (/^[يت](ست|ن|[\u0621-\u064A]ت)[\u0621-\u064A]{2,}$/u.test(term)) return [`ا${term.slice(1)}`];
+  return [];
+}
+
+/**
  * The other side of an Arabic derived-verb pair, for a word the corpus does not know: a form II
  * imperfect and its verbal noun (تعزز / يعزز ↔ تعزيز, يطور ↔ تطوير, توقع ↔ توقيع).
  */
@@ -680,6 +692,17 @@ export class LexicalIndex {
         // «تعزز» for «تعزيز» (neutral on ARCD-train, see docs/quality.md).
         if (known.length === 0) {
           known = w.terms.flatMap((t) => masdarForms(t)).filter((t) => this.docFreq(t) > 0).map((term) => ({ term, factor: 1 }));
+        }
+        // A verb of a derived form also as its other tense, when the corpus has it: the perfect
+        // «استقبل» / «اجتمع» / «أعلن» and the imperfect «يستقبل» / «يجتمع» / «يعلن» share all but
+        // the first letter (ARCD-train MRR@10 0.834 → 0.836, answer-in-answer 0.782 → 0.784).
+        // Only beside a known form: for an unknown word it lost a calibration answer.
+        if (known.length > 0) {
+          for (const t of w.terms) {
+            for (const other of otherTense(t)) {
+              if (this.docFreq(other) > 0 && !known.some((k) => k.term === other)) known.push({ term: other, factor: 1 });
+            }
+          }
         }
         const alternatives = known.length
           ? known
