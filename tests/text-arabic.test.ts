@@ -195,6 +195,8 @@ describe('terms', () => {
     // فرنسا must not meet الفرنسية, nor روسيا الروسية: a question about France is not answered from «Le Figaro, the French paper».
     for (const [place, adjective] of [['فرنسا', 'الفرنسية'], ['روسيا', 'الروسية'], ['كندا', 'الكندي'], ['أوروبا', 'الأوروبية']]) {
       expect(lightStem(normalize(place!)), place).not.toBe(lightStem(normalize(adjective!)));
+      // Behind a preposition too («بفرنسا»): what follows the ب is the name, not the adjective's stem.
+      expect(lightStem(normalize(`ب${place}`)).slice(1), place).toBe(lightStem(normalize(place!)));
     }
   });
   it('drops a question word behind «و» / «ف», as a follow-up starts («وماذا», «ومتى», «فكيف», «ومين»)', () => {

@@ -323,7 +323,10 @@ function placeNamesInAlif(): ReadonlySet<string> {
 }
 
 function stripSuffixes(w: string): string {
-  const suffixes = placeNamesInAlif().has(w) ? SUFFIXES : SUFFIXES_AND_ALIF;
+  const places = placeNamesInAlif();
+  // A place name behind a preposition keeps its ا too: «بفرنسا» must find فرنسا (through the
+  // query's ب fallback), not the adjective's stem فرنس.
+  const suffixes = places.has(w) || (/^[بلك]/.test(w) && places.has(w.slice(1))) ? SUFFIXES : SUFFIXES_AND_ALIF;
   for (let changed = true; changed; ) {
     changed = false;
     for (const s of suffixes) {
