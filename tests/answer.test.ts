@@ -100,6 +100,21 @@ describe('composeAnswer', () => {
     // The same story without a headline naming Putin: nothing near the gas sentence says who spoke.
     expect(answerWith(null).quotes.map((q) => q.text)).not.toContain(paragraphs[3]);
   });
+  it('counts a verb in its other gender as the question\'s word when it weighs sentences («يقع» / «تقع»)', () => {
+    // «يقع» is in another story, so the corpus knows it but no sentence near the answer holds it.
+    const story = [
+      ...chunkArticle(makeArticle('city.txt', { title: 'مدن الصين', outlet: 'العربي', date: '2024-01-01', paragraphs: ['تقع مدينة هانغتشو في شرق الصين.', 'وهي عاصمة مقاطعة تشجيانغ.'] })),
+      ...chunkArticle(makeArticle('other.txt', { title: 'حوادث', outlet: 'العربي', date: '2024-01-02', paragraphs: ['يقع الحادث كل عام في الشتاء.'] })),
+    ];
+    const index = new LexicalIndex();
+    story.forEach((c, i) => index.add(i, { text: c.text, title: c.title }));
+    const question = 'أين يقع هانغتشو؟';
+    const query = index.expandQuery(index.analyze(question).map((term) => ({ term, weight: 1 })));
+    const hits = fuse(index.search(LexicalIndex.flatten(query), 10), [], (l) => story[l]);
+    const answer = composeAnswer({ question, lang: 'ar', query, hits, lexical: index, mode: 'lexical' }, { startedAt: 0, embedMs: 0, denseMs: 0, lexicalMs: 0, fuseMs: 0 });
+    expect(answer.answered).toBe(true);
+    expect(answer.quotes[0]!.text).toBe('تقع مدينة هانغتشو في شرق الصين.');
+  });
   it('a «متى» question (however it is spelt) prefers the sentence that holds a date', () => {
     const paragraphs = [
       'زار وزير الخارجية الصيني العاصمة الروسية لبحث ملف الطاقة.',

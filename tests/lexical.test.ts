@@ -95,6 +95,18 @@ describe('LexicalIndex (BM25)', () => {
     index.add(3, { text: 'الاتفاق بين البلدين.' });
     expect(alternatives('الاتفاق')).toEqual([{ term: index.analyze('الاتفاق')[0], factor: 1 }]);
   });
+  it('gives a verb its other gender («يقع» / «تقع») for the answer only: ranking never sees it', () => {
+    const index = new LexicalIndex();
+    index.add(0, { text: 'تقع المدينة على ضفة النهر.' });
+    index.add(1, { text: 'يقع الخلاف بين الطرفين.' });
+    const [unit] = index.expandQuery(index.analyze('يقع').map((term) => ({ term, weight: 1 })));
+    expect(unit!.alternatives).toEqual([
+      { term: index.analyze('يقع')[0], factor: 1 },
+      { term: index.analyze('تقع')[0], factor: 1, answerOnly: true },
+    ]);
+    expect(LexicalIndex.flatten([unit!]).map((t) => t.term)).toEqual(index.analyze('يقع'));
+    expect(index.search(LexicalIndex.flatten([unit!]), 5).map((h) => h.label)).toEqual([1]);
+  });
   it('resolves an unknown form II verb through its verbal noun, and back («تعزز» ↔ «تعزيز»)', () => {
     const index = build();
     index.add(5, { text: 'تعزيز التعاون الأمني بين البلدين.' });

@@ -377,7 +377,7 @@ export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERA
     const analyse = input.titleTerms ?? ((title: string) => new Set(lexical.analyzeDocument(title)));
     const units = input.units.map((u) => ({
       u,
-      idf: u.weight * Math.max(0, ...u.alternatives.map((a) => a.factor * lexical.idf(a.term))),
+      idf: u.weight * Math.max(0, ...u.alternatives.filter((a) => !a.answerOnly).map((a) => a.factor * lexical.idf(a.term))),
     }));
     const total = units.reduce((sum, x) => sum + x.idf, 0);
     if (total > 0) {
@@ -385,7 +385,7 @@ export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERA
         if (!chunk?.title) return;
         const title = analyse(chunk.title);
         let covered = 0;
-        for (const { u, idf } of units) if (u.alternatives.some((a) => title.has(a.term))) covered += idf;
+        for (const { u, idf } of units) if (u.alternatives.some((a) => !a.answerOnly && title.has(a.term))) covered += idf;
         titleScores[i] = covered / total;
       });
     }
