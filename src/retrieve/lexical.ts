@@ -23,9 +23,8 @@ export const ANALYZER_VERSION = 9;
  */
 function otherTense(term: string): string[] {
   if (/^ا[\u0621-\u064A]{4,}$/u.test(term)) return [`ي${term.slice(1)}`, `ت${term.slice(1)}`];
-  const out: string[] = [];
-  if (/^[يت](ست|ن|[\u0621-\u064A]ت)[\u0621-\u064A]{2,}$/u.test(term)) out.push(`ا${term.slice(1)}`);
-  return out;
+  if (/^[يت](ست|ن|[\u0621-\u064A]ت)[\u0621-\u064A]{2,}$/u.test(term)) return [`ا${term.slice(1)}`];
+  return [];
 }
 
 /**
@@ -76,10 +75,6 @@ export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = {
 const BIGRAM = '\u0001';
 const SURFACE = '=';
 
-/**
- * One word of a query with the corpus terms that stand for it: the term itself when the corpus
- * has it, otherwise close spellings (each with the similarity it is credited at).
- */
 /** A corpus term that stands for a query word, and how fully (1: the word itself). */
 export interface QueryAlternative {
   term: string;
@@ -91,6 +86,10 @@ export interface QueryAlternative {
   answerOnly?: boolean;
 }
 
+/**
+ * One word of a query with the corpus terms that stand for it: the term itself when the corpus
+ * has it, otherwise close spellings (each with the similarity it is credited at).
+ */
 export interface QueryUnit {
   term: string;
   weight: number;

@@ -430,6 +430,11 @@ export function normalizedWordTerms(normalized: string, options: TermOptions = {
   return out;
 }
 
+/** MSA question words (normalised); dialect ones reach them through {@link dialectToMsa}. */
+const QUESTION_WORDS: ReadonlySet<string> = new Set(
+  ['ماذا', 'ما', 'من', 'متى', 'كيف', 'أين', 'لماذا', 'هل', 'كم', 'أي', 'لمن', 'بماذا', 'ممن', 'مما'].map((w) => normalize(w)),
+);
+
 /**
  * The form a word of normalised text is searched as (the MSA word a dialect word stands for), or
  * null when it is dropped: a stopword, or a single letter. A dialect word is dropped as the word
@@ -443,11 +448,6 @@ export function searchableWord(raw: string): string | null {
   if ((raw.startsWith('و') || raw.startsWith('ف')) && QUESTION_WORDS.has(dialectToMsa(raw.slice(1)))) return null;
   return w;
 }
-
-/** MSA question words (normalised); dialect ones reach them through {@link dialectToMsa}. */
-const QUESTION_WORDS: ReadonlySet<string> = new Set(
-  ['ماذا', 'ما', 'من', 'متى', 'كيف', 'أين', 'لماذا', 'هل', 'كم', 'أي', 'لمن', 'بماذا', 'ممن', 'مما'].map((w) => normalize(w)),
-);
 
 /** One word of normalised text as {@link wordTerms} gives it, or null when it is dropped. */
 function analyseWord(raw: string, stemmer: StemmerName, keepStopwords: boolean): WordTerms | null {
