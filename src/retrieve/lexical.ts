@@ -19,12 +19,43 @@ export const ANALYZER_VERSION = 9;
  * The other tense of a derived-form verb stem: a perfect that starts with «ا» (forms IV, VII,
  * VIII, X: اعلن، انسحب، اجتمع، استقبل) as its imperfect with «ي» / «ت», and an imperfect of forms
  * VII, VIII, X (ينسحب، يجتمع، يستقبل) as its perfect. Nouns that match the pattern (اتفاق) have
- * no such form in the corpus, so callers keep only the forms it holds.
+ * no such form in the corpus, so callers keep only the forms it holds. ARCD-train MRR@10 0.834 →
+ * 0.836, answer-in-answer 0.782 → 0.784.
  */
 function otherTense(term: string): string[] {
   if (/^ا[\u0621-\u064A]{4,}$/u.test(term)) return [`ي${term.slice(1)}`, `ت${term.slice(1)}`];
   if (/^[يت](ست|ن|[\u0621-\u064A]ت)[\u0621-\u064A]{2,}$/u.test(term)) return [`ا${term.slice(1)}`];
   return [];
+}
+
+/**
+ * An imperfect verb in its other gender («يقع» / «تقع», «يبلغ» / «تبلغ»). For the answer's sentences
+ * only (ARCD-train answer-in-answer 0.784 → 0.797, false refusals 6.6% → 6.2%, rankings
+ * unchanged; used in ranking too, MRR@10 fell 0.836 → 0.834).
+ */
+function otherGender(term: string): string[] {
+  return /^[يت][\u0621-\u064A]{2,}$/u.test(term) ? [`${term[0] === 'ي' ? 'ت' : 'ي'}${term.slice(1)}`] : [];
+}
+
+/**
+ * An unknown word without a proclitic the stemmer leaves on: the preposition ب / ل (بميشوستين,
+ * لبوتين, لشي) or the conjunction و, which stays on three-letter words so that وصل / وقف stay
+ * whole (بوتين وشي). Other letters are too often part of the word (سكان is not س+كان). A rest of
+ * 2+ letters rather than 4+: ARCD-train answer-in-answer 0.776 → 0.779, false refusals 7.6% →
+ * 7.2%, wrong answers over the news 2.2% → 2.3% (docs/quality.md).
+ */
+function withoutProclitic(term: string): string[] {
+  return /^[بلو][\u0621-\u064A]{2,}$/u.test(term) ? [term.slice(1)] : [];
+}
+
+/**
+ * An unknown three-letter ة noun as its form before a suffix: a ة is written ت there, and the
+ * final-ت rule leaves three-letter stems, so «مرة» (مره) finds «مرتين» (مرت) and «سنة» «سنتين».
+ * (Indexing the ه form beside every such ت stem instead lengthened every story that names
+ * «بوتين», whose stem is بوت.)
+ */
+function taForm(term: string): string[] {
+  return /^[\u0621-\u064A]{2}ه$/u.test(term) ? [`${term.slice(0, 2)}ت`] : [];
 }
 
 /**
@@ -38,6 +69,13 @@ export function masdarForms(term: string): string[] {
   if (noun) return [`ي${noun[1]}${noun[2]}${noun[3]}`, `ت${noun[1]}${noun[2]}${noun[3]}`];
   return [];
 }
+
+/**
+ * Other forms of a word the corpus does not know, tried in this order until one gives forms the
+ * corpus has: without its proclitic, a ة noun's ت form, a form II verb's verbal noun or back
+ * («تعزز» for «تعزيز», neutral on ARCD-train, see docs/quality.md).
+ */
+const UNKNOWN_WORD_FORMS: ReadonlyArray<(term: string) => string[]> = [withoutProclitic, taForm, masdarForms];
 
 export interface LexicalOptions {
   k1: number;
@@ -679,50 +717,20 @@ export class LexicalIndex {
       .filter((w) => w.terms.length > 0)
       .map((w) => {
         let known: QueryAlternative[] = [...new Set(w.terms)].filter((t) => this.docFreq(t) > 0).map((term) => ({ term, factor: 1 }));
-        // An unknown word with a proclitic the stemmer leaves on: the preposition ب / ل
-        // (بميشوستين, لبوتين, لشي) or the conjunction و, which stays on three-letter words so
-        // that وصل / وقف stay whole (بوتين وشي). The rest of it, when the corpus knows that.
-        // Other letters are too often part of the word (سكان is not س+كان). A rest of 2+ letters
-        // rather than 4+: ARCD-train answer-in-answer 0.776 → 0.779, false refusals 7.6% → 7.2%,
-        // wrong answers over the news 2.2% → 2.3% (docs/quality.md).
-        if (known.length === 0) {
-          known = w.terms
-            .filter((t) => /^[بلو][\u0621-\u064A]{2,}$/u.test(t) && this.docFreq(t.slice(1)) > 0)
-            .map((t) => ({ term: t.slice(1), factor: 1 }));
+        // An unknown word: the first of its other forms (UNKNOWN_WORD_FORMS, in order) the corpus has.
+        for (const forms of UNKNOWN_WORD_FORMS) {
+          if (known.length > 0) break;
+          known = w.terms.flatMap(forms).filter((t) => this.docFreq(t) > 0).map((term) => ({ term, factor: 1 }));
         }
-        // An unknown three-letter ة noun whose form before a suffix the corpus has: a ة is
-        // written ت there, and the final-ت rule leaves three-letter stems, so «مرة» (مره) finds
-        // «مرتين» (مرت) and «سنة» «سنتين». (Indexing the ه form beside every such ت stem instead
-        // lengthened every story that names «بوتين», whose stem is بوت.)
-        if (known.length === 0) {
-          known = w.terms
-            .filter((t) => /^[\u0621-\u064A]{2}ه$/u.test(t) && this.docFreq(`${t.slice(0, 2)}ت`) > 0)
-            .map((t) => ({ term: `${t.slice(0, 2)}ت`, factor: 1 }));
-        }
-        // An unknown form II verb whose verbal noun the corpus has, or the other way round:
-        // «تعزز» for «تعزيز» (neutral on ARCD-train, see docs/quality.md).
-        if (known.length === 0) {
-          known = w.terms.flatMap((t) => masdarForms(t)).filter((t) => this.docFreq(t) > 0).map((term) => ({ term, factor: 1 }));
-        }
-        // A verb of a derived form also as its other tense, when the corpus has it: the perfect
-        // «استقبل» / «اجتمع» / «أعلن» and the imperfect «يستقبل» / «يجتمع» / «يعلن» share all but
-        // the first letter (ARCD-train MRR@10 0.834 → 0.836, answer-in-answer 0.782 → 0.784).
-        // Only beside a known form: for an unknown word it lost a calibration answer.
+        // A known verb: also its other tense, and its other gender for the answer only, when the
+        // corpus has them. (For an unknown word the other tense lost a calibration answer.)
         if (known.length > 0) {
+          const add = (term: string, answerOnly: boolean) => {
+            if (this.docFreq(term) > 0 && !known.some((k) => k.term === term)) known.push(answerOnly ? { term, factor: 1, answerOnly } : { term, factor: 1 });
+          };
           for (const t of w.terms) {
-            for (const other of otherTense(t)) {
-              if (this.docFreq(other) > 0 && !known.some((k) => k.term === other)) known.push({ term: other, factor: 1 });
-            }
-          }
-        }
-        // An imperfect verb in its other gender («يقع» / «تقع», «يبلغ» / «تبلغ»), when the corpus has
-        // it: for the answer's sentences only (ARCD-train answer-in-answer 0.784 → 0.797, false
-        // refusals 6.6% → 6.2%, rankings unchanged; used in ranking too, MRR@10 fell 0.836 → 0.834).
-        if (known.length > 0) {
-          for (const t of w.terms) {
-            if (!/^[يت][\u0621-\u064A]{2,}$/u.test(t)) continue;
-            const other = `${t[0] === 'ي' ? 'ت' : 'ي'}${t.slice(1)}`;
-            if (this.docFreq(other) > 0 && !known.some((k) => k.term === other)) known.push({ term: other, factor: 1, answerOnly: true });
+            for (const other of otherTense(t)) add(other, false);
+            for (const other of otherGender(t)) add(other, true);
           }
         }
         const alternatives = known.length
