@@ -149,6 +149,11 @@ class SectionTerms implements ReadonlySet<string> {
   }
 }
 
+/** Labels of the chunks of a chunk's section (its story, or a related story), in index order. */
+function sectionLabels(index: CorpusIndex, chunk: Chunk): number[] {
+  return (index.manifest.files[chunk.docId]?.labels ?? []).filter((l) => index.chunks.get(l)?.section === chunk.section);
+}
+
 class AnswerEngine implements Engine {
   /** Query vectors by text: inline queries and retries repeat the same text. */
   private readonly cache = new LruCache<string, Float32Array>(512);
@@ -311,9 +316,9 @@ class AnswerEngine implements Engine {
   /** Terms of the first sentence of a chunk's story (section), for an untitled story. */
   private ledeTerms(index: CorpusIndex, chunk: Chunk): ReadonlySet<string> {
     return this.ledeTermCache.getOrCreate(sourceKey(chunk), () => {
-      const first = (index.manifest.files[chunk.docId]?.labels ?? [])
+      const first = sectionLabels(index, chunk)
         .map((l) => index.chunks.get(l))
-        .find((c) => c?.section === chunk.section && c.ordinal === 0);
+        .find((c) => c?.ordinal === 0);
       return new Set(index.lexical.analyzeDocument(first?.sentences[0]?.text ?? ''));
     });
   }
@@ -333,10 +338,7 @@ class AnswerEngine implements Engine {
    * where most candidates miss the caches: that analysis was ~40% of answer time).
    */
   private sectionTerms(index: CorpusIndex, chunk: Chunk): ReadonlySet<string> {
-    return this.sectionTermCache.getOrCreate(sourceKey(chunk), () => {
-      const labels = (index.manifest.files[chunk.docId]?.labels ?? []).filter((l) => index.chunks.get(l)?.section === chunk.section);
-      return new SectionTerms(labels, index, (c) => this.analysis(index, c));
-    });
+    return this.sectionTermCache.getOrCreate(sourceKey(chunk), () => new SectionTerms(sectionLabels(index, chunk), index, (c) => this.analysis(index, c)));
   }
 
   info(): EngineInfo {
