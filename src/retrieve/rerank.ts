@@ -375,17 +375,18 @@ export function rerank(input: RerankInput, options: RerankOptions = DEFAULT_RERA
   const titleScores = new Float64Array(hits.length);
   if (options.titleWeight) {
     const analyse = input.titleTerms ?? ((title: string) => new Set(lexical.analyzeDocument(title)));
-    const units = input.units.map((u) => ({
-      u,
-      idf: u.weight * Math.max(0, ...u.alternatives.filter((a) => !a.answerOnly).map((a) => a.factor * lexical.idf(a.term))),
-    }));
+    // Ranking reads the alternatives ranking may use (not the answer-only ones).
+    const units = input.units.map((u) => {
+      const ranked = u.alternatives.filter((a) => !a.answerOnly);
+      return { ranked, idf: u.weight * Math.max(0, ...ranked.map((a) => a.factor * lexical.idf(a.term))) };
+    });
     const total = units.reduce((sum, x) => sum + x.idf, 0);
     if (total > 0) {
       chunks.forEach((chunk, i) => {
         if (!chunk?.title) return;
         const title = analyse(chunk.title);
         let covered = 0;
-        for (const { u, idf } of units) if (u.alternatives.some((a) => !a.answerOnly && title.has(a.term))) covered += idf;
+        for (const { ranked, idf } of units) if (ranked.some((a) => title.has(a.term))) covered += idf;
         titleScores[i] = covered / total;
       });
     }
