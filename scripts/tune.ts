@@ -18,6 +18,11 @@
  *              ARCD-train over its passages and over the news, the news calibration set and the
  *              dev set with each threshold. Choose the highest share of answerable questions
  *              answered with the fact that refuses as many unanswerable ones as no threshold.
+ * --misses    takes apart the ARCD-train questions whose passage is not ranked first: is the first
+ *              passage another paragraph of the same article, and does it hold the same question
+ *              words as the gold one (then only term frequency and length can separate them).
+ *              Uses the embedding model when it loads (MODEL_DIR or the hub), to show what the
+ *              dense half changes; lexical otherwise.
  * Reads ../shared/external; says so and exits when it is absent. The other modes are lexical.
  */
 import fs from 'node:fs';
@@ -27,9 +32,10 @@ import { loadConfig, PROJECT_ROOT } from '../src/config.js';
 import { openEngine, type RetrievalOptions } from '../src/engine.js';
 import { loadEmbedder } from '../src/embed.js';
 import {
-  denseSeparation, figures, judge, parseQuestionSet, passageArticle, questionsFromSquad, rankedDocs, refusalSweep, type EvalQuestion, type Passage,
+  denseSeparation, figures, judge, missAnatomy, parseQuestionSet, passageArticle, questionsFromSquad, rankedDocs, refusalSweep, type EvalQuestion, type Passage,
 } from '../src/evaluation.js';
 import { silentLogger } from '../src/log.js';
+import { terms, wordTerms } from '../src/text/arabic.js';
 import { DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from '../src/retrieve/lexical.js';
 import { DEFAULT_RERANK, type RerankOptions } from '../src/retrieve/rerank.js';
 import type { ChunkOptions } from '../src/ingest/chunk.js';
@@ -231,7 +237,35 @@ async function denseThreshold(): Promise<void> {
   await embedder.close();
 }
 
+async function misses(): Promise<void> {
+  const { embedder, error } = await loadEmbedder(loadConfig(), log);
+  console.log(embedder ? `Ranking with ${embedder.modelId} (hybrid).` : `Lexical ranking (the embedding model did not load: ${error}).`);
+  const engine = await openEngine({
+    corpusDir: path.join(PROJECT_ROOT, 'tests', 'fixtures', 'corpus'),
+    indexDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tune-')),
+    embedder,
+    log,
+    indexing: { articles },
+  });
+  const rankings = [];
+  for (const q of train) rankings.push(rankedDocs((await engine.retrieve(q.q, { limit: 10 })).hits));
+  const stemmer = DEFAULT_LEXICAL_OPTIONS.stemmer;
+  const held = new Map<string, ReadonlySet<string>>();
+  const anatomy = missAnatomy(
+    train,
+    rankings,
+    new Map(passages.map((p) => [p.id, p])),
+    (q) => terms(q, { stemmer }),
+    (p) => held.get(p.id) ?? held.set(p.id, new Set(wordTerms(`${p.title}\n${p.text}`, { stemmer, variants: true }).flatMap((w) => w.variants))).get(p.id)!,
+  );
+  console.log(`${anatomy.missed} of ${anatomy.questions} ARCD-train questions do not rank their passage first.\n`);
+  console.log('| passage ranked first | question words it and the gold passage hold | questions |\n|---|---|---|');
+  for (const r of anatomy.rows) console.log(`| ${r.first} | ${r.words ?? '—'} | ${r.count} |`);
+  await embedder?.close();
+}
+
 if (process.argv.includes('--threshold')) await threshold();
+else if (process.argv.includes('--misses')) await misses();
 else if (process.argv.includes('--dense-threshold')) await denseThreshold();
 else if (process.argv.includes('--grid')) await grid();
 else await levers();

@@ -300,3 +300,67 @@ function cosine(a: Float32Array, b: Float32Array): number {
   }
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
+
+/**
+ * Which of a question's words the gold passage and the passage ranked first hold: the same ones
+ * (`same`: a ranker that reads which words occur cannot tell the two apart, only term frequency
+ * and length can), as many but not the same (`different`), or more in one of them.
+ */
+export type WordsHeld = 'same' | 'different' | 'gold-more' | 'first-more';
+
+export function wordsHeld(question: readonly string[], gold: ReadonlySet<string>, first: ReadonlySet<string>): WordsHeld {
+  const inGold = question.filter((t) => gold.has(t));
+  const inFirst = question.filter((t) => first.has(t));
+  if (inGold.length > inFirst.length) return 'gold-more';
+  if (inGold.length < inFirst.length) return 'first-more';
+  return inGold.every((t) => first.has(t)) ? 'same' : 'different';
+}
+
+/** Questions whose gold passage is not ranked first, by what is ranked first ({@link missAnatomy}). */
+export interface MissAnatomy {
+  questions: number;
+  missed: number;
+  rows: Array<{
+    /** The passage ranked first is another paragraph of the gold's article (same title), of another article, or nothing was ranked. */
+    first: 'same article' | 'another article' | 'nothing';
+    words: WordsHeld | null;
+    count: number;
+  }>;
+}
+
+/**
+ * The misses of a passage set taken apart: for each question whose gold passage is not first in
+ * its ranking, whether the first passage is another paragraph of the same article and which of
+ * the question's words each holds. `questionTerms` and `passageTerms` are the index's analysis
+ * (query terms; every document term of a passage's title and text).
+ */
+export function missAnatomy(
+  questions: readonly EvalQuestion[],
+  rankings: ReadonlyArray<readonly DocId[]>,
+  passages: ReadonlyMap<string, Passage>,
+  questionTerms: (question: string) => string[],
+  passageTerms: (passage: Passage) => ReadonlySet<string>,
+): MissAnatomy {
+  const counts = new Map<string, MissAnatomy['rows'][number]>();
+  let missed = 0;
+  questions.forEach((q, i) => {
+    const docs = rankings[i] ?? [];
+    if (docs.length > 0 && isGold(docs[0]!, q.gold)) return;
+    missed++;
+    const gold = passages.get(q.gold[0] ?? '');
+    const first = docs.length > 0 ? passages.get(docs[0]!) : undefined;
+    let row: MissAnatomy['rows'][number];
+    if (!gold || !first) row = { first: 'nothing', words: null, count: 0 };
+    else {
+      const terms = [...new Set(questionTerms(q.q))];
+      row = { first: gold.title === first.title ? 'same article' : 'another article', words: wordsHeld(terms, passageTerms(gold), passageTerms(first)), count: 0 };
+    }
+    const key = `${row.first}:${row.words}`;
+    const kept = counts.get(key) ?? row;
+    kept.count++;
+    counts.set(key, kept);
+  });
+  const order = ['same article', 'another article', 'nothing'];
+  const rows = [...counts.values()].sort((a, b) => order.indexOf(a.first) - order.indexOf(b.first) || b.count - a.count);
+  return { questions: questions.length, missed, rows };
+}
