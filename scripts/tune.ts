@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../src/config.js';
 import { openEngine, type RetrievalOptions } from '../src/engine.js';
-import { loadEmbedder } from '../src/embed.js';
+import { loadEmbedder, type Embedder } from '../src/embed.js';
 import {
   denseSeparation, figures, judge, missAnatomy, parseQuestionSet, passageArticle, questionsFromSquad, rankedDocs, refusalSweep, type EvalQuestion, type Passage,
 } from '../src/evaluation.js';
@@ -183,6 +183,23 @@ async function grid(): Promise<void> {
           }
 }
 
+/**
+ * Says whether the model's similarities mean anything before figures are read from them: each of
+ * 200 ARCD-train questions against its gold passage and a passage of another article (a fixed pick).
+ */
+async function checkSeparation(embedder: Embedder): Promise<void> {
+  const byId = new Map(passages.map((p) => [p.id, p]));
+  const probe = train.slice(0, 200).map((q, k) => {
+    const gold = byId.get(q.gold[0]!)!;
+    const other = passages.slice(k * 7).concat(passages).find((p) => p.title !== gold.title)!;
+    return { question: q.q, gold: `${gold.title}\n${gold.text}`, other: `${other.title}\n${other.text}` };
+  });
+  const auc = await denseSeparation(embedder, probe);
+  console.log(`Model ${embedder.modelId}: a question's vector is closer to its gold passage than to another article's with probability ${fmt(auc)} (${probe.length} questions of ARCD-train; 0.5 is chance).`);
+  // Random weights still give shared words a little weight (the timing twin: 0.565), so the bar is well above chance.
+  if (auc < 0.75) console.log('That is near chance: these weights do not encode meaning (the timing twin has random weights), so the figures below mean nothing.');
+}
+
 async function denseThreshold(): Promise<void> {
   const { embedder, error } = await loadEmbedder(loadConfig(), log);
   if (!embedder) {
@@ -208,17 +225,7 @@ async function denseThreshold(): Promise<void> {
     }
     return engines.get(key)!;
   };
-  // Each question against its gold passage and a passage of another article (a fixed pick).
-  const byId = new Map(passages.map((p) => [p.id, p]));
-  const probe = train.slice(0, 200).map((q, k) => {
-    const gold = byId.get(q.gold[0]!)!;
-    const other = passages.slice(k * 7).concat(passages).find((p) => p.title !== gold.title)!;
-    return { question: q.q, gold: `${gold.title}\n${gold.text}`, other: `${other.title}\n${other.text}` };
-  });
-  const auc = await denseSeparation(embedder, probe);
-  console.log(`Model ${embedder.modelId}: a question's vector is closer to its gold passage than to another article's with probability ${fmt(auc)} (${probe.length} questions of ARCD-train; 0.5 is chance).`);
-  // Random weights still give shared words a little weight (the timing twin: 0.565), so the bar is well above chance.
-  if (auc < 0.75) console.log('That is near chance: these weights do not encode meaning (the timing twin has random weights), so the figures below mean nothing.');
+  await checkSeparation(embedder);
   const read = (file: string, origin: string) => parseQuestionSet(fs.readFileSync(path.join(fixtures, file), 'utf8'), origin);
   const sets = [
     { name: 'ARCD-train over its passages', questions: train, engine: (t: number | null) => engine('passages', t) },
@@ -239,7 +246,10 @@ async function denseThreshold(): Promise<void> {
 
 async function misses(): Promise<void> {
   const { embedder, error } = await loadEmbedder(loadConfig(), log);
-  console.log(embedder ? `Ranking with ${embedder.modelId} (hybrid).` : `Lexical ranking (the embedding model did not load: ${error}).`);
+  if (embedder) {
+    await checkSeparation(embedder);
+    console.log('Ranking hybrid: BM25 and the model.');
+  } else console.log(`Lexical ranking (the embedding model did not load: ${error}).`);
   const engine = await openEngine({
     corpusDir: path.join(PROJECT_ROOT, 'tests', 'fixtures', 'corpus'),
     indexDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tune-')),
