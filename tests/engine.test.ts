@@ -108,6 +108,29 @@ describe('engine', () => {
     }
   });
 
+  it('quotes the sentence holding the question\'s subject over one holding only its rarest word', async () => {
+    // «مدة» occurs once in the five articles («هدنة مدتها 30 يومًا»), so its IDF is many times
+    // that of «ميشوستين», the subject; the answer is «في زيارة تستغرق يومين».
+    const question = 'كم مدة زيارة ميشوستين للصين؟';
+    const quoteOf = async (t: Awaited<ReturnType<typeof createTestEngine>>) => {
+      const a = await t.engine.ask(question);
+      expect(a.answered).toBe(true);
+      return a.quotes[0]!.text;
+    };
+    const t = await createTestEngine();
+    const plain = await createTestEngine({ retrieval: { answer: { selectionIdfPower: 1 } } });
+    try {
+      const quote = await quoteOf(t);
+      expect(quote).toContain('ميشوستين');
+      expect(quote).toContain('يومين');
+      // With plain IDF the rarest word wins the choice: the failure this setting fixes.
+      expect(await quoteOf(plain)).toContain('هدنة');
+    } finally {
+      await t.cleanup();
+      await plain.cleanup();
+    }
+  });
+
   it('describes the corpus: articles with metadata and the date range', async () => {
     const t = await createTestEngine();
     try {
