@@ -321,7 +321,10 @@ export interface MissAnatomy {
   questions: number;
   missed: number;
   rows: Array<{
-    /** The passage ranked first is another paragraph of the gold's article (same title), of another article, or nothing was ranked. */
+    /**
+     * The passage ranked first is another paragraph of the gold's article (same title) or of
+     * another article; `nothing` when nothing was ranked (or the gold is not among the passages).
+     */
     first: 'same article' | 'another article' | 'nothing';
     words: WordsHeld | null;
     count: number;

@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestEngine } from './helpers/engine.js';
+import { createTestEngine, type TestEngine } from './helpers/engine.js';
 import { readFileSync } from 'node:fs';
 
 /** The dev questions (fixture copy). */
@@ -112,7 +112,7 @@ describe('engine', () => {
     // «مدة» occurs once in the five articles («هدنة مدتها 30 يومًا»), so its IDF is many times
     // that of «ميشوستين», the subject; the answer is «في زيارة تستغرق يومين».
     const question = 'كم مدة زيارة ميشوستين للصين؟';
-    const quoteOf = async (t: Awaited<ReturnType<typeof createTestEngine>>) => {
+    const quoteOf = async (t: TestEngine) => {
       const a = await t.engine.ask(question);
       expect(a.answered).toBe(true);
       return a.quotes[0]!.text;
