@@ -35,7 +35,7 @@ import {
   denseSeparation, figures, judge, missAnatomy, parseQuestionSet, passageArticle, questionsFromSquad, rankedDocs, refusalSweep, type EvalQuestion, type Passage,
 } from '../src/evaluation.js';
 import { silentLogger } from '../src/log.js';
-import { terms, wordTerms } from '../src/text/arabic.js';
+import { terms } from '../src/text/arabic.js';
 import { DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from '../src/retrieve/lexical.js';
 import { DEFAULT_RERANK, type RerankOptions } from '../src/retrieve/rerank.js';
 import type { ChunkOptions } from '../src/ingest/chunk.js';
@@ -263,7 +263,7 @@ async function misses(): Promise<void> {
   const termsOf = new Map<string, ReadonlySet<string>>();
   const passageTerms = (p: Passage): ReadonlySet<string> => {
     let held = termsOf.get(p.id);
-    if (!held) termsOf.set(p.id, (held = new Set(wordTerms(`${p.title}\n${p.text}`, { stemmer, variants: true }).flatMap((w) => w.variants))));
+    if (!held) termsOf.set(p.id, (held = new Set(terms(`${p.title}\n${p.text}`, { stemmer, variants: true }))));
     return held;
   };
   const anatomy = missAnatomy(train, rankings, new Map(passages.map((p) => [p.id, p])), (q) => terms(q, { stemmer }), passageTerms);
