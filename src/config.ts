@@ -47,6 +47,38 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Longest question accepted, in characters. */
   maxQuestionChars: number;
+
+  // --- Live intake (issue: news flows in as it is published) ---------------------------------
+  /** Channels whose posts become articles: numeric ids or @usernames (lower-cased, without @). */
+  sourceChats: { ids: Set<number>; usernames: Set<string> };
+  /** RSS/Atom feed URLs polled while the bot or console chat runs. */
+  feeds: string[];
+  /** Minutes between feed polls. */
+  feedIntervalMinutes: number;
+  /** Most new items taken from one feed in one poll. */
+  feedMaxItems: number;
+  /** Whether fetching may reach loopback, private and link-local addresses (tests, self-hosted feeds). */
+  fetchAllowPrivate: boolean;
+  /** Longest wait for one page or feed, in milliseconds. */
+  fetchTimeoutMs: number;
+  /** Largest page, feed or uploaded document accepted, in bytes. */
+  fetchMaxBytes: number;
+  /** Whether the corpus folder is watched for added, changed and removed files while running. */
+  watchCorpus: boolean;
+
+  // --- Generated answers (issue: answers written by a language model, every claim checked) ----
+  /** `extractive` (quoted sentences, the default) or `generative` (a language model writes, the code checks). */
+  answerMode: 'extractive' | 'generative';
+  /** Base URL of an OpenAI-compatible chat-completions server, e.g. https://api.openai.com/v1 or http://localhost:11434/v1. */
+  llmBaseUrl: string | null;
+  /** Model name the server knows, e.g. gpt-4o-mini or llama3.1:8b. */
+  llmModel: string | null;
+  /** API key, when the server needs one (never logged). */
+  llmApiKey: string | null;
+  /** Longest wait for a whole generated answer, in milliseconds. */
+  llmTimeoutMs: number;
+  /** Most generations running at once. */
+  llmMaxConcurrency: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -98,6 +130,46 @@ function url(env: Env, name: string, requireHttps: boolean): string | null {
   return value.replace(/\/+$/, '');
 }
 
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const value = text(env, name)?.toLowerCase();
+  if (value === undefined || value === null) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(`${name}="${env[name]}" is not valid: use true or false.`);
+}
+
+function urlList(env: Env, name: string): string[] {
+  const value = text(env, name);
+  if (value === null) return [];
+  const urls: string[] = [];
+  for (const part of value.split(/[\s,]+/).filter(Boolean)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(part);
+    } catch {
+      throw new ConfigError(`${name} holds "${part}", which is not a URL: write each in full, e.g. ${name}=https://example.org/rss.xml,https://example.net/atom.xml.`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol)) throw new ConfigError(`${name} holds "${part}": only http:// and https:// feeds can be polled.`);
+    urls.push(parsed.href);
+  }
+  return [...new Set(urls)];
+}
+
+function chatList(env: Env, name: string): { ids: Set<number>; usernames: Set<string> } {
+  const ids = new Set<number>();
+  const usernames = new Set<string>();
+  for (const part of (text(env, name) ?? '').split(/[\s,]+/).filter(Boolean)) {
+    if (/^-?\d+$/.test(part)) ids.add(Number(part));
+    else if (/^@?[A-Za-z][A-Za-z0-9_]{3,31}$/.test(part)) usernames.add(part.replace(/^@/, '').toLowerCase());
+    else {
+      throw new ConfigError(
+        `${name} holds "${part}", which is neither a chat id nor a channel @username: e.g. ${name}=-1001234567890,@mychannel.`,
+      );
+    }
+  }
+  return { ids, usernames };
+}
+
 function dir(env: Env, name: string, fallback: string): string {
   return path.resolve(PROJECT_ROOT, text(env, name) ?? fallback);
 }
@@ -135,6 +207,17 @@ export function loadConfig(env?: Env, options: LoadConfigOptions = {}): Config {
     throw new ConfigError(`LOG_LEVEL="${env.LOG_LEVEL}" is not valid: use one of ${LOG_LEVELS.join(', ')}.`);
   }
   const modelDir = text(env, 'MODEL_DIR');
+  const answerMode = (text(env, 'ANSWER_MODE') ?? 'extractive').toLowerCase();
+  if (answerMode !== 'extractive' && answerMode !== 'generative') {
+    throw new ConfigError(`ANSWER_MODE="${env.ANSWER_MODE}" is not valid: use extractive (quoted sentences) or generative (a language model; needs LLM_BASE_URL and LLM_MODEL).`);
+  }
+  const llmBaseUrl = url(env, 'LLM_BASE_URL', false);
+  const llmModel = text(env, 'LLM_MODEL');
+  if (answerMode === 'generative' && (!llmBaseUrl || !llmModel)) {
+    throw new ConfigError(
+      'ANSWER_MODE=generative needs LLM_BASE_URL and LLM_MODEL: e.g. LLM_BASE_URL=http://localhost:11434/v1 LLM_MODEL=llama3.1:8b for a local Ollama, or set ANSWER_MODE=extractive.',
+    );
+  }
   return {
     telegramToken: token,
     telegramApiRoot: url(env, 'TELEGRAM_API_ROOT', false),
@@ -153,5 +236,19 @@ export function loadConfig(env?: Env, options: LoadConfigOptions = {}): Config {
     feedbackLog: dir(env, 'FEEDBACK_LOG', 'feedback.log'),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 10, 1, 10_000),
     maxQuestionChars: integer(env, 'MAX_QUESTION_CHARS', 500, 10, 4000),
+    sourceChats: chatList(env, 'SOURCE_CHAT_IDS'),
+    feeds: urlList(env, 'FEEDS'),
+    feedIntervalMinutes: integer(env, 'FEED_INTERVAL_MINUTES', 15, 1, 24 * 60),
+    feedMaxItems: integer(env, 'FEED_MAX_ITEMS', 20, 1, 1000),
+    fetchAllowPrivate: flag(env, 'FETCH_ALLOW_PRIVATE', false),
+    fetchTimeoutMs: integer(env, 'FETCH_TIMEOUT_MS', 15_000, 100, 300_000),
+    fetchMaxBytes: integer(env, 'FETCH_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    watchCorpus: flag(env, 'WATCH_CORPUS', true),
+    answerMode,
+    llmBaseUrl,
+    llmModel,
+    llmApiKey: text(env, 'LLM_API_KEY'),
+    llmTimeoutMs: integer(env, 'LLM_TIMEOUT_MS', 30_000, 100, 600_000),
+    llmMaxConcurrency: integer(env, 'LLM_MAX_CONCURRENCY', 4, 1, 256),
   };
 }

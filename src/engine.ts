@@ -398,6 +398,11 @@ class AnswerEngine implements Engine {
     return this.reindexing;
   }
 
+  /** For now the whole folder is re-read; the journal-backed store makes this incremental. */
+  updateFiles(_files: string[]): Promise<IndexChanges> {
+    return this.reindex();
+  }
+
   async close(): Promise<void> {
     await this.reindexing?.catch(() => undefined);
     await this.options.embedder?.close();

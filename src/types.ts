@@ -65,6 +65,13 @@ export interface Article {
   outlet: string | null;
   agency: string | null;
   date: string | null;
+  /** Where the article was published (a web page or a public channel post), when known. */
+  url?: string | null;
+  /**
+   * When another article already holds the same story (a wire text republished by another
+   * outlet), that article's id: this one is not indexed again, it is shown as «also published by».
+   */
+  duplicateOf?: DocId | null;
   sections: Section[];
 }
 
@@ -134,6 +141,10 @@ export interface Citation {
   chunkIds: string[];
   section: 'main' | 'related';
   agency: string | null;
+  /** The article's web or t.me address, when it has one. */
+  url?: string | null;
+  /** Other outlets that published the same story (near-duplicates indexed once). */
+  alsoPublishedBy?: Array<{ file: DocId; outlet: string | null; date: string | null; url: string | null }>;
 }
 
 export interface Timings {
@@ -146,6 +157,33 @@ export interface Timings {
 }
 
 export type RetrievalMode = 'hybrid' | 'lexical';
+
+/** How the answer text was written: quoted sentences, or a language model's checked sentences. */
+export type AnswerMode = 'extractive' | 'generative';
+
+/** A generated sentence the check removed, and why. */
+export interface DroppedSentence {
+  text: string;
+  reason: string;
+}
+
+/** What the language model did for a generated answer (present when generation was tried). */
+export interface GenerationReport {
+  model: string;
+  /** The model's answer exactly as received (empty when it sent nothing). */
+  raw: string;
+  /** Sentences the check removed, with the reason. */
+  dropped: DroppedSentence[];
+  /** Why the generated answer was not used, when it was not (timeout, 429, said «not in sources»…). */
+  fallback: string | null;
+  /** Whether the answer came from the cache of identical questions over the same passages. */
+  cached: boolean;
+  /** Milliseconds from the request to the first token, and to the end. */
+  firstTokenMs: number | null;
+  totalMs: number;
+  /** Milliseconds the sentence check took in all. */
+  checkMs: number;
+}
 
 export interface Answer {
   question: string;
@@ -168,6 +206,15 @@ export interface Answer {
   /** Number of the most recent dated source when sources carry different dates. */
   latest: number | null;
   mode: RetrievalMode;
+  /** How the answer text was written (absent means extractive). */
+  answerMode?: AnswerMode;
+  /** Present when a generated answer was tried: the raw text, what the check dropped, any fallback. */
+  generation?: GenerationReport;
+  /**
+   * For each citation number, the exact source sentences the answer relies on (for generated
+   * answers, what a reader checks a claim against; for quoted answers, the quotes themselves).
+   */
+  support?: Record<number, string[]>;
   /**
    * How strongly the articles support the answer: the share of the question's (IDF-weighted)
    * words the best sentence covers, and the best dense similarity (null without a model).
@@ -190,6 +237,15 @@ export interface AskContext {
   previousQuestion?: string;
   /** Force the answer language; default follows the question. */
   lang?: Lang;
+  /** The earlier answer's text, for a follow-up (a generated answer gives it to the model). */
+  previousAnswer?: string;
+  /**
+   * Called with the checked answer so far while a generated answer streams (each call carries
+   * whole sentences that passed the check, never an unchecked claim). Not called for quoted answers.
+   */
+  onDraft?: (text: string) => void;
+  /** Abandons generation (the quoted answer is returned instead). */
+  signal?: AbortSignal;
 }
 
 export interface ArticleInfo {
@@ -198,6 +254,9 @@ export interface ArticleInfo {
   outlet: string | null;
   agency: string | null;
   date: string | null;
+  url?: string | null;
+  /** Set when this article is a near-duplicate shown under another (see {@link Article.duplicateOf}). */
+  duplicateOf?: DocId | null;
 }
 
 export interface EngineInfo {
@@ -242,5 +301,12 @@ export interface Engine {
   chunk(id: string): Chunk | undefined;
   /** Re-read the corpus and bring the index up to date without a restart. */
   reindex(): Promise<IndexChanges>;
+  /**
+   * Brings just these corpus files (names inside the corpus folder) up to date: each is added,
+   * re-read or removed according to what is on disk now, without re-reading the rest of the
+   * folder or rewriting the whole index. Resolves once the change is durable (a crash after it
+   * loses nothing) and answerable.
+   */
+  updateFiles(files: DocId[]): Promise<IndexChanges>;
   close(): Promise<void>;
 }

@@ -123,6 +123,12 @@ export class FakeEngine implements Engine {
     if (this.options.reindex) return this.options.reindex();
     return { added: [], changed: [], removed: [], skipped: [], rebuilt: false, chunks: this.chunks.length, seconds: 0.01 };
   }
+  /** Files passed to updateFiles, in order (intake tests read what the bot handed the engine). */
+  readonly updated: string[][] = [];
+  async updateFiles(files: string[]): Promise<IndexChanges> {
+    this.updated.push(files);
+    return { added: files, changed: [], removed: [], skipped: [], rebuilt: false, chunks: this.chunks.length, seconds: 0.01 };
+  }
   async close(): Promise<void> {
     this.closed = true;
   }
