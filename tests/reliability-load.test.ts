@@ -56,6 +56,7 @@ describe('load', () => {
       info: () => te.engine.info(),
       chunk: (id) => te.engine.chunk(id),
       reindex: () => te.engine.reindex(),
+      updateFiles: (files) => te.engine.updateFiles(files),
       close: async () => undefined,
     };
     const h = createHarness({ engine, log: captured.log, config: { rateLimitPerMinute: 10_000 } });

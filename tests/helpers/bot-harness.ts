@@ -234,6 +234,7 @@ export function spyEngine(engine: Engine) {
       reindexes++;
       return engine.reindex();
     },
+    updateFiles: (files) => engine.updateFiles(files),
     close: () => engine.close(),
   };
   return { engine: wrapped, asks, reindexes: () => reindexes };
