@@ -9,6 +9,17 @@
  * unpunctuated lines between them becoming sub-headings. Metadata is only ever taken from lines
  * that are about the story (source lines, datelines, banners, captions, date lines), never from
  * body sentences, so «حسبما ذكرت وكالة إنترفاكس» or «في شباط 2022» do not count.
+ *
+ * A file written by intake starts with a front-matter block (front-matter.ts) holding what intake
+ * knew for certain. Its title, outlet and date are section 0's, winning over anything the text
+ * suggests; a missing outlet or date still falls back to the text's own clues (a dateline, a date
+ * line), but a missing title does not: the headline is then null and no line of the text is
+ * taken for one, since intake had the page's metadata and found no headline, and a guess from the
+ * body would cite the article under its first sentence (short lines before the first paragraph
+ * are still read as bylines and kickers, as on any page). Its url and duplicate-of become
+ * {@link Article.url} and {@link Article.duplicateOf}. The block itself is never body text: the
+ * body is read from just after it, with offsets still into the whole file text, and goes through
+ * the same cleaner and «اقرأ أيضاً» splitting. A file without the block parses exactly as before.
  */
 import { createHash } from 'node:crypto';
 import type { Article, DocId, Paragraph, Section } from '../types.js';
@@ -26,6 +37,7 @@ import {
   type Repeat,
 } from './clean.js';
 import { findDates, HIJRI_MONTHS, nameAlternation, parseDate, WEEKDAYS } from './dates.js';
+import { parseFrontMatter } from './front-matter.js';
 
 /** Wire agencies: the name reported, and how pages write it (Arabic names, abbreviations, Latin). */
 export const KNOWN_AGENCIES: ReadonlyArray<{ name: string; aliases: readonly string[] }> = [
@@ -142,20 +154,30 @@ export interface ParseInput {
 }
 
 /**
- * Parses one scraped page. Pure: the same input always gives the same article. Never invents
- * metadata: a field the text does not give is null. Every paragraph satisfies
- * `raw.slice(p.start, p.end) === p.text`.
+ * Parses one scraped page, or one file written by intake (front matter, then the body). Pure:
+ * the same input always gives the same article. Never invents metadata: a field neither the
+ * front matter nor the text gives is null. Every paragraph satisfies
+ * `raw.slice(p.start, p.end) === p.text`. `url` and `duplicateOf` are set (null when not given)
+ * only for a file with front matter.
  */
 export function parseArticle(input: ParseInput): Article {
   const { raw } = input;
-  const lines = classifyLines(splitLines(raw));
+  const front = parseFrontMatter(raw);
+  const bodyStart = front?.bodyStart ?? 0;
+  const lines = classifyLines(splitLines(front ? raw.slice(bodyStart) : raw, bodyStart));
   const siteOutlet = lines.find((l) => l.kind === 'chrome' && l.outlet)?.outlet ?? null;
   const sections: Section[] = [];
   for (const group of groupSections(lines)) {
+    // Front matter decides the headline: given, it is the headline; not given, there is none.
+    if (front && group.kind === 'main') group.title = front.fields.title ?? null;
     const section = buildSection(group, sections.length, group.kind === 'main' ? siteOutlet : null);
     // A related "section" of bare link headlines (no sentence anywhere) is not a story.
     if (section.kind === 'related' && !section.paragraphs.some((p) => !p.heading && isSentence(p.text))) continue;
     sections.push(section);
+  }
+  if (front) {
+    const main = sections[0]!;
+    sections[0] = { ...main, outlet: front.fields.outlet ?? main.outlet, date: front.fields.date ?? main.date };
   }
   const main = sections[0]!;
   return {
@@ -167,6 +189,7 @@ export function parseArticle(input: ParseInput): Article {
     outlet: main.outlet,
     agency: main.agency,
     date: main.date,
+    ...(front ? { url: front.fields.url ?? null, duplicateOf: front.fields.duplicateOf ?? null } : {}),
     sections,
   };
 }
@@ -174,8 +197,11 @@ export function parseArticle(input: ParseInput): Article {
 /** Lines of one section before metadata is read. */
 interface SectionLines {
   kind: 'main' | 'related';
-  /** Headline given on the «اقرأ أيضاً: …» line itself. */
-  title?: string;
+  /**
+   * Headline given on the «اقرأ أيضاً: …» line itself, or by front matter (null: front matter
+   * gave none, so none is looked for).
+   */
+  title?: string | null;
   lines: CleanLine[];
 }
 
