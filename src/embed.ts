@@ -24,6 +24,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from './config.js';
+import { checkEmbedderOnCorpus, type ModelCheck } from './embed-check.js';
 import { describeError, ModelError } from './errors.js';
 import type { Logger } from './log.js';
 
@@ -515,26 +516,41 @@ export async function createEmbedder(source: ModelSource, cacheDir: string, opti
 /**
  * Loads the configured embedder. Never throws: when the model is disabled or cannot be loaded,
  * returns `embedder: null` with the reason, logged once as a warning.
+ *
+ * When `config.corpusDir` is given, the loaded model must also pass its sanity check on that
+ * corpus (src/embed-check.ts: each headline finds its own story far above chance; the result is
+ * remembered in INDEX_DIR/model-check.json); a model that fails it is closed and answers use
+ * lexical retrieval, with the check's summary as the reason.
  */
 export async function loadEmbedder(
-  config: Pick<Config, 'embeddingModel' | 'modelDir' | 'modelCacheDir'>,
+  config: Pick<Config, 'embeddingModel' | 'modelDir' | 'modelCacheDir'> & Partial<Pick<Config, 'corpusDir' | 'indexDir'>>,
   log: Logger,
   options: EmbedderOptions = {},
-): Promise<{ embedder: Embedder | null; error: string | null }> {
+): Promise<{ embedder: Embedder | null; error: string | null; check: ModelCheck | null }> {
   try {
     const source = resolveModelSource(config, options.quantized ?? true);
     if (!source) {
       const error = 'the embedding model is disabled (EMBEDDING_MODEL=none)';
       log.warn(`Answers use lexical retrieval only: ${error}.`);
-      return { embedder: null, error };
+      return { embedder: null, error, check: null };
     }
     const started = Date.now();
     const embedder = await createEmbedder(source, config.modelCacheDir, options);
     log.info({ model: embedder.modelId, dimension: embedder.dimension, ms: Date.now() - started }, 'embedding model loaded');
-    return { embedder, error: null };
+    if (!config.corpusDir) return { embedder, error: null, check: null };
+    const checkStarted = Date.now();
+    const cacheFile = config.indexDir ? path.join(config.indexDir, 'model-check.json') : undefined;
+    const check = await checkEmbedderOnCorpus(embedder, config.corpusDir, cacheFile);
+    if (check.status === 'failed') {
+      await embedder.close();
+      log.warn(`Answers use lexical retrieval only: ${check.summary}.`);
+      return { embedder: null, error: check.summary, check };
+    }
+    log.info({ auc: check.auc, stories: check.stories, ms: Date.now() - checkStarted }, check.summary);
+    return { embedder, error: null, check };
   } catch (error) {
     const message = describeError(error);
     log.warn(`Answers use lexical retrieval only: ${message}`);
-    return { embedder: null, error: message };
+    return { embedder: null, error: message, check: null };
   }
 }
