@@ -16,6 +16,8 @@ export interface AnswerText {
   latest: (n: number, date: string) => string;
   /** Says which countries the question asks about that no article mentions. */
   unmentioned: (names: string[]) => string;
+  /** One line above a quoted answer given instead of a generated one (the model failed or was unusable). */
+  generationUnavailable: string;
 }
 
 export const ANSWER_TEXT: Readonly<Record<Lang, AnswerText>> = {
@@ -25,6 +27,7 @@ export const ANSWER_TEXT: Readonly<Record<Lang, AnswerText>> = {
     closest: 'أقرب المقالات إلى سؤالك',
     latest: (n, date) => `أحدث هذه التقارير هو [${n}] بتاريخ ${date}؛ قد تكون التفاصيل تغيّرت منذ التقارير الأقدم.`,
     unmentioned: (names) => `لا تذكر أيٌّ من المقالات: ${names.join('، ')}.`,
+    generationUnavailable: 'تعذّرت صياغة إجابة مولَّدة موثّقة، فهذه مقتطفات من المقالات نفسها.',
   },
   en: {
     sources: 'Sources',
@@ -32,5 +35,6 @@ export const ANSWER_TEXT: Readonly<Record<Lang, AnswerText>> = {
     closest: 'Closest articles to your question',
     latest: (n, date) => `The most recent of these reports is [${n}], dated ${date}; details may have changed since the older ones.`,
     unmentioned: (names) => `None of the articles mentions ${names.join(', ')}.`,
+    generationUnavailable: 'A checked generated answer was unavailable, so here are quotes from the articles themselves.',
   },
 };
