@@ -5,19 +5,21 @@
  */
 import { composeAnswer, DEFAULT_ANSWER_OPTIONS, DENSE_THRESHOLDS, sourceKey, type AnswerOptions } from './answer.js';
 import type { Embedder } from './embed.js';
-import { syncIndex, type SyncOptions } from './indexing.js';
+import { syncIndex, updateIndexFiles, type SyncOptions } from './indexing.js';
 import { metadataText } from './ingest/chunk.js';
 import type { Logger } from './log.js';
 import { analyzeChunk, type ChunkAnalysis } from './retrieve/evidence.js';
 import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
 import { LexicalIndex, type LexicalHit, type QueryUnit, type QueryWord } from './retrieve/lexical.js';
 import { chunkText, type ChunkText } from './retrieve/chunk-text.js';
+import { preferRecent, recencyQuestion } from './retrieve/recency.js';
 import { chunkGrams, DEFAULT_RERANK, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
 import { LruCache } from './cache.js';
 import { translateEnglish } from './text/crosslingual.js';
-import type { CorpusIndex } from './store.js';
+import { catchUpJournal, journalFull, loadIndex, saveIndex, type CorpusIndex } from './store.js';
 import { detectLang } from './text/arabic.js';
-import type { Answer, AskContext, Chunk, Engine, EngineInfo, IndexChanges, Retrieval, RetrievalMode } from './types.js';
+import { JOURNAL_MERGE_BYTES, JOURNAL_MERGE_RECORDS } from './store-journal.js';
+import type { Answer, AskContext, Chunk, DocId, Engine, EngineInfo, IndexChanges, Retrieval, RetrievalMode } from './types.js';
 
 export interface RetrievalOptions {
   /** Candidates taken from each retriever before fusion. */
@@ -28,6 +30,8 @@ export interface RetrievalOptions {
   perDoc: number;
   /** Weight of an earlier question's terms in a follow-up. */
   followUpWeight: number;
+  /** Questions asking for the latest prefer the newest hits that answer them (src/retrieve/recency.ts). */
+  recency: boolean;
   /** Second-stage ordering of the lexical candidates (trigrams, headline coverage). */
   rerank: RerankOptions;
   fusion: FusionOptions;
@@ -39,6 +43,7 @@ export const DEFAULT_RETRIEVAL: RetrievalOptions = {
   keep: 8,
   perDoc: 2,
   followUpWeight: 0.35,
+  recency: true,
   rerank: DEFAULT_RERANK,
   fusion: DEFAULT_FUSION,
   answer: {},
@@ -54,8 +59,16 @@ export interface OpenEngineOptions {
   log: Logger;
   retrieval?: Partial<RetrievalOptions>;
   /** Passed to indexing (chunking, lexical and hnsw settings, progress). */
-  indexing?: Pick<SyncOptions, 'chunking' | 'lexical' | 'hnsw' | 'onProgress' | 'force' | 'articles'>;
+  indexing?: Pick<SyncOptions, 'chunking' | 'lexical' | 'hnsw' | 'onProgress' | 'force' | 'articles' | 'current'>;
+  /**
+   * How long no question must have been asked before a full journal is merged into a new
+   * generation (default {@link MERGE_IDLE_MS}); see `updateFiles`.
+   */
+  mergeIdleMs?: number;
 }
+
+/** Default quiet time before a full journal is merged while the bot runs. */
+export const MERGE_IDLE_MS = 60_000;
 
 /**
  * The document terms of a section's chunks (the terms `analyzeDocument` gives their text), as a
@@ -179,9 +192,18 @@ class AnswerEngine implements Engine {
   private readonly gramCache = new LruCache<Chunk, Int32Array>(2048);
   /** Chunks the reranker has met once (the first meeting scans; the second keeps the trigrams). */
   private readonly gramSeen = new LruCache<Chunk, true>(8192);
-  /** Trigram statistics for the reranker, counted on first use. */
+  /**
+   * Trigram statistics for the reranker, counted on first use. Corpus-level and barely moved by
+   * one article: kept across `updateFiles`, counted again after a merge or a reindex.
+   */
   private gramStats: GramStats | null = null;
   private reindexing: Promise<IndexChanges> | null = null;
+  /** The end of the queue that runs index changes (reindex, updateFiles, merges) one at a time. */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** When the last question was asked (performance.now()), for merging while idle. */
+  private lastQuestion = 0;
+  private mergeTimer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
 
   constructor(
     private index: CorpusIndex,
@@ -211,11 +233,15 @@ class AnswerEngine implements Engine {
   }
 
   private async run(question: string, context: AskContext & { limit?: number }) {
+    this.lastQuestion = performance.now();
     const q = question.trim();
     const lang = context.lang ?? detectLang(q);
+    // «ما آخر …», "latest": searched without the words that ask for the order (src/retrieve/recency.ts).
+    const recency = this.retrieval.recency ? recencyQuestion(q) : { latest: false, rest: q };
+    const searched = recency.rest;
     const previous = context.previousQuestion?.trim() || undefined;
     const index = this.index;
-    const words = this.queryWords(q, 1, index.lexical);
+    const words = this.queryWords(searched, 1, index.lexical);
     if (previous) words.push(...this.queryWords(previous, this.retrieval.followUpWeight, index.lexical));
 
     // The query embedding runs on ONNX Runtime's threads while BM25 runs here.
@@ -238,9 +264,9 @@ class AnswerEngine implements Engine {
     }
     const lexicalStart = performance.now();
     const query = index.lexical.expandWords(words);
-    const extras = index.lexical.extraQueryTerms(q);
+    const extras = index.lexical.extraQueryTerms(searched);
     if (previous) extras.push(...index.lexical.extraQueryTerms(previous, this.retrieval.followUpWeight));
-    const lexicalHits = this.rerank(index, q, previous, query, index.lexical.search([...LexicalIndex.flatten(query), ...extras], this.retrieval.candidates));
+    const lexicalHits = this.rerank(index, searched, previous, query, index.lexical.search([...LexicalIndex.flatten(query), ...extras], this.retrieval.candidates));
     const lexicalMs = performance.now() - lexicalStart;
     const vector = await vectorPromise;
     const embedMs = vector ? performance.now() - embedStart : 0;
@@ -251,7 +277,9 @@ class AnswerEngine implements Engine {
 
     const fuseStart = performance.now();
     const fused = fuse(lexicalHits, denseHits, (label) => index.chunks.get(label), this.retrieval.fusion);
-    const hits = diversify(fused, context.limit ?? this.retrieval.keep, this.retrieval.perDoc);
+    const diverse = diversify(fused, context.limit ?? this.retrieval.keep, this.retrieval.perDoc);
+    // The newest of the hits that answer leads.
+    const hits = recency.latest ? preferRecent(diverse) : diverse;
     const fuseMs = performance.now() - fuseStart;
     const mode: RetrievalMode = vector ? 'hybrid' : 'lexical';
     return { q, lang, query, hits, mode, index, timings: { embedMs, lexicalMs, denseMs, fuseMs } };
@@ -368,43 +396,145 @@ class AnswerEngine implements Engine {
     this.index.lexical.prepareFuzzy();
   }
 
-  /** Re-reads the corpus; concurrent calls share one run. Questions keep being answered meanwhile. */
+  /** Runs index changes one at a time, in call order (a failed one does not stop the next). */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task, task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** After the index was replaced or rebuilt: every cache of what it held is emptied. */
+  private clearCaches(): void {
+    this.sectionTermCache.clear();
+    this.ledeTermCache.clear();
+    this.analysisCache.clear();
+    this.titleTermCache.clear();
+    this.textCache.clear();
+    this.gramCache.clear();
+    this.gramSeen.clear();
+    this.gramStats = null;
+  }
+
+  /**
+   * Re-reads the corpus; concurrent calls share one run, queued behind any update in progress.
+   * Questions keep being answered meanwhile. The journal is merged into a new generation here.
+   */
   reindex(): Promise<IndexChanges> {
-    this.reindexing ??= syncIndex({
-      corpusDir: this.options.corpusDir,
-      indexDir: this.options.indexDir,
-      embedder: this.options.embedder,
-      log: this.options.log,
-      current: this.index,
-      ...this.options.indexing,
-      force: false,
-    })
-      .then(({ index, changes }) => {
+    this.reindexing ??= this.serial(() =>
+      syncIndex({
+        corpusDir: this.options.corpusDir,
+        indexDir: this.options.indexDir,
+        embedder: this.options.embedder,
+        log: this.options.log,
+        ...this.options.indexing,
+        current: this.index,
+        force: false,
+      }).then(({ index, changes }) => {
         this.index = index;
-        this.sectionTermCache.clear();
-        this.ledeTermCache.clear();
-        this.analysisCache.clear();
-        this.titleTermCache.clear();
-        this.textCache.clear();
-        this.gramCache.clear();
-        this.gramSeen.clear();
-        this.gramStats = null;
+        this.clearCaches();
         this.warm();
         return changes;
-      })
-      .finally(() => {
-        this.reindexing = null;
-      });
+      }),
+    ).finally(() => {
+      this.reindexing = null;
+    });
     return this.reindexing;
   }
 
-  /** For now the whole folder is re-read; the journal-backed store makes this incremental. */
-  updateFiles(_files: string[]): Promise<IndexChanges> {
-    return this.reindex();
+  /**
+   * Brings the index in line with these corpus files as they are now (added, changed or
+   * removed), without re-reading the folder or rewriting the index: each change is appended to
+   * the journal and fsynced, then applied in memory (src/indexing.ts `updateIndexFiles`). Runs
+   * one at a time with reindex; questions keep being answered meanwhile and see each file's old
+   * or new version, never half. Caches: the reranker's trigram statistics are kept (counted
+   * again at the next merge); per-chunk caches are keyed by chunk object, so removed chunks age
+   * out; the per-story caches (by document id) are emptied.
+   *
+   * Merging: once the journal passes its bound (src/store-journal.ts), the whole index is saved
+   * as a new generation. That save blocks this thread for seconds at 100k chunks, so it waits
+   * until no question has been asked for `mergeIdleMs` (or for the next start or reindex, which
+   * merge anyway); a journal twice over the bound is merged at once.
+   */
+  updateFiles(files: DocId[]): Promise<IndexChanges> {
+    return this.serial(async () => {
+      this.catchUp();
+      const { changes } = await updateIndexFiles({
+        corpusDir: this.options.corpusDir,
+        indexDir: this.options.indexDir,
+        index: this.index,
+        embedder: this.options.embedder,
+        log: this.options.log,
+        chunking: this.options.indexing?.chunking,
+        files,
+      });
+      if (changes.added.length + changes.changed.length + changes.removed.length > 0) {
+        this.sectionTermCache.clear();
+        this.ledeTermCache.clear();
+      }
+      const journal = this.index.journal;
+      if (journal.records >= 2 * JOURNAL_MERGE_RECORDS || journal.bytes >= 2 * JOURNAL_MERGE_BYTES) {
+        // The update is durable in the journal already: a failed merge is retried later.
+        try {
+          this.merge();
+        } catch (error) {
+          this.options.log.warn({ err: error }, 'merging the index journal failed; it is kept and replayed on the next start');
+        }
+      } else if (journalFull(this.index)) this.scheduleMerge();
+      return changes;
+    });
+  }
+
+  /** Takes in what another process wrote to the index folder since (see `catchUpJournal`). */
+  private catchUp(): void {
+    const state = catchUpJournal(this.options.indexDir, this.index);
+    if (state === 'caught-up') {
+      this.sectionTermCache.clear();
+      this.ledeTermCache.clear();
+    } else if (state === 'stale') {
+      this.options.log.info(`The index in ${this.options.indexDir} was rewritten by another process: loading it again.`);
+      this.index = loadIndex(this.options.indexDir, { log: this.options.log });
+      this.clearCaches();
+      this.warm();
+    }
+  }
+
+  /** Saves the index as a new generation (its journal starts empty); blocks this thread. */
+  private merge(): void {
+    if (this.mergeTimer) clearTimeout(this.mergeTimer);
+    this.mergeTimer = null;
+    if (this.index.journal.records === 0) return;
+    const started = performance.now();
+    saveIndex(this.options.indexDir, this.index);
+    this.gramStats = null;
+    this.warm();
+    this.options.log.info({ ms: Math.round(performance.now() - started), chunks: this.index.chunks.size }, 'index journal merged into a new generation');
+  }
+
+  /** Merges once no question has been asked for `mergeIdleMs`. */
+  private scheduleMerge(): void {
+    if (this.mergeTimer || this.closed) return;
+    const idle = this.options.mergeIdleMs ?? MERGE_IDLE_MS;
+    const check = () => {
+      const quiet = performance.now() - this.lastQuestion;
+      if (quiet < idle) {
+        this.mergeTimer = setTimeout(check, idle - quiet + 10);
+        this.mergeTimer.unref?.();
+        return;
+      }
+      this.mergeTimer = null;
+      void this.serial(async () => this.merge()).catch((error: unknown) => {
+        this.options.log.warn({ err: error }, 'merging the index journal failed; it is kept and replayed on the next start');
+      });
+    };
+    this.mergeTimer = setTimeout(check, idle);
+    this.mergeTimer.unref?.();
   }
 
   async close(): Promise<void> {
-    await this.reindexing?.catch(() => undefined);
+    this.closed = true;
+    if (this.mergeTimer) clearTimeout(this.mergeTimer);
+    this.mergeTimer = null;
+    await this.tail.catch(() => undefined);
     await this.options.embedder?.close();
   }
 }

@@ -6,16 +6,22 @@
  * vectors; an added or changed file is chunked and embedded; a removed file's chunks leave both
  * indexes. A different chunker, lexical analyser or embedding model rebuilds the affected part
  * from scratch, so vectors of two models are never mixed.
+ *
+ * Two ways in: {@link syncIndex} compares the whole folder with the index and, when anything
+ * changed (or the journal holds updates), writes a new generation (a merge); {@link updateIndexFiles}
+ * handles a few named files and appends them to the journal (src/store-journal.ts), writing
+ * kilobytes instead of the whole index.
  */
 import type { Embedder } from './embed.js';
 import { describeError } from './errors.js';
-import { chunkArticle, chunkerSignature, DEFAULT_CHUNK_OPTIONS, metadataText, type ChunkOptions } from './ingest/chunk.js';
-import { readCorpus } from './ingest/corpus.js';
+import { chunkArticle, chunkerSignature, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from './ingest/chunk.js';
+import { readCorpus, readCorpusFile } from './ingest/corpus.js';
 import type { Logger } from './log.js';
 import { DenseIndex, DEFAULT_HNSW, type HnswParams } from './retrieve/dense.js';
 import { ANALYZER_VERSION, DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from './retrieve/lexical.js';
-import { CorpusIndex, hasIndex, hasOrphanGenerations, loadIndex, saveIndex } from './store.js';
-import type { Article, Chunk, IndexChanges } from './types.js';
+import { appendJournal, CorpusIndex, hasIndex, hasOrphanGenerations, loadIndex, saveIndex } from './store.js';
+import { applyRecord, lexicalFields, type JournalRecord } from './store-journal.js';
+import type { Article, ArticleInfo, Chunk, DocId, IndexChanges } from './types.js';
 
 export interface SyncOptions {
   corpusDir: string;
@@ -39,8 +45,27 @@ function sameOptions(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function lexicalFields(chunk: Chunk) {
-  return { text: chunk.text, title: chunk.title, heading: chunk.heading, meta: metadataText(chunk) };
+/** What the index shows of an article (its FileEntry's `info`). */
+export function articleInfo(article: Article): ArticleInfo {
+  return {
+    file: article.id,
+    title: article.title,
+    outlet: article.outlet,
+    agency: article.agency,
+    date: article.date,
+    url: article.url ?? null,
+    duplicateOf: article.duplicateOf ?? null,
+  };
+}
+
+/**
+ * An article's chunks as the index holds them: none for a near-duplicate of another article
+ * (`duplicateOf`: it is listed, shown as «also published by», not indexed twice).
+ */
+export function articleChunks(article: Article, chunking: ChunkOptions, embedder: Embedder | null): Chunk[] {
+  if (article.duplicateOf) return [];
+  const countTokens = chunking.countTokens ?? (embedder ? (t: string) => embedder.countTokens(t) : undefined);
+  return chunkArticle(article, { ...chunking, countTokens });
 }
 
 /** Loads the index if it fits the current settings, or returns null saying why. */
@@ -52,7 +77,7 @@ function loadUsable(options: SyncOptions, chunker: string, lexical: LexicalOptio
     return null;
   }
   try {
-    const index = loadIndex(options.indexDir);
+    const index = loadIndex(options.indexDir, { log: options.log });
     if (index.manifest.chunker !== chunker) {
       options.log.info({ was: index.manifest.chunker, now: chunker }, 'chunker changed: rebuilding the index');
       return null;
@@ -146,8 +171,7 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
       toChunk.push(parsed.get(id)!);
     }
   }
-  const countTokens = chunking.countTokens ?? (embedder ? (t: string) => embedder.countTokens(t) : undefined);
-  const fresh = new Map(toChunk.map((a) => [a.id, chunkArticle(a, { ...chunking, countTokens })]));
+  const fresh = new Map(toChunk.map((a) => [a.id, articleChunks(a, chunking, embedder)]));
   lap('chunk');
 
   // Embed first (the slow, fallible part); the indexes change only once every vector is ready.
@@ -194,7 +218,7 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
         hash: article.hash,
         labels,
         embedded: Boolean(embedder && dense),
-        info: { file: article.id, title: article.title, outlet: article.outlet, agency: article.agency, date: article.date },
+        info: articleInfo(article),
       };
     } else if (embedder && dense && !files[id]!.embedded) {
       for (const label of files[id]!.labels) denseAdds.push([label, vectors.get(index.chunks.get(label)!)!]);
@@ -227,7 +251,9 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
   index.manifest.model = dense ? model : null;
   index.dense = dense;
 
-  const dirty = rebuilt || added.length + changed.length + removed.length > 0 || vectors.size > 0;
+  // Updates in the journal are merged into a new generation here (start-up, /reindex): the
+  // save blocks this thread for seconds at 100k chunks, which a start or a reindex may take.
+  const dirty = rebuilt || added.length + changed.length + removed.length > 0 || vectors.size > 0 || index.journal.records > 0;
   if (dirty) {
     saveIndex(options.indexDir, index);
   }
@@ -248,3 +274,113 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
   return { index, changes, phases };
 }
 
+
+export interface UpdateFilesOptions {
+  corpusDir: string;
+  indexDir: string;
+  /** The index in memory (updated in place) whose generation's journal is appended to. */
+  index: CorpusIndex;
+  /** The embedding model; vectors are added only when the index holds vectors of this model. */
+  embedder: Embedder | null;
+  log: Logger;
+  /** The chunking the index was built with (default {@link DEFAULT_CHUNK_OPTIONS}). */
+  chunking?: ChunkOptions;
+  /** File names in `corpusDir`. */
+  files: DocId[];
+}
+
+export interface UpdateFilesResult {
+  changes: IndexChanges;
+  /** What was appended to the journal and applied, one record per changed file. */
+  records: JournalRecord[];
+  /** Where the time went, in milliseconds. */
+  phases: { read: number; embed: number; journal: number; apply: number };
+}
+
+/**
+ * Brings the index in line with a few named corpus files, as they are in the folder now: a file
+ * that is there is read with the checks of a full read (src/ingest/corpus.ts), parsed, chunked
+ * and embedded, and replaces its earlier version; a missing or unusable one (or a byte-identical
+ * copy of another indexed file) leaves the index; a file whose hash is indexed already is left
+ * alone. The updates are appended to the journal and fsynced before the index in memory changes
+ * (one synchronous step: a question sees the old or the new state), so when this resolves they
+ * survive a crash. The whole corpus is neither read nor written. A failing embedding model adds
+ * the articles without vectors, with a warning (answerable lexically; the next sync embeds them).
+ * The caller serialises calls with each other and with {@link syncIndex} on the same index.
+ * @throws IndexError when the journal cannot be written (then nothing changed).
+ */
+export async function updateIndexFiles(options: UpdateFilesOptions): Promise<UpdateFilesResult> {
+  const started = Date.now();
+  const { index, log } = options;
+  const chunking = options.chunking ?? DEFAULT_CHUNK_OPTIONS;
+  const files = index.manifest.files;
+  const phases: UpdateFilesResult['phases'] = { read: 0, embed: 0, journal: 0, apply: 0 };
+  let clock = performance.now();
+  const lap = (phase: keyof UpdateFilesResult['phases']) => {
+    const now = performance.now();
+    phases[phase] += now - clock;
+    clock = now;
+  };
+  const changes: IndexChanges = { added: [], changed: [], removed: [], skipped: [], rebuilt: false, chunks: 0, seconds: 0 };
+  const records: JournalRecord[] = [];
+  const puts: Array<{ article: Article; chunks: Chunk[] }> = [];
+  for (const name of new Set(options.files)) {
+    const read = await readCorpusFile(options.corpusDir, name, { unchanged: (n, hash) => files[n]?.hash === hash });
+    if ('unchanged' in read) continue;
+    if ('missing' in read) {
+      if (files[name]) {
+        records.push({ op: 'remove', id: name });
+        changes.removed.push(name);
+      }
+      continue;
+    }
+    let reason = 'reason' in read ? read.reason : null;
+    if ('article' in read) {
+      const hash = read.article.hash;
+      const copy = Object.keys(files).find((id) => id !== name && files[id]!.hash === hash);
+      if (copy !== undefined) reason = `duplicate of ${copy} (same content)`;
+    }
+    if (reason !== null || !('article' in read)) {
+      reason ??= 'unreadable';
+      changes.skipped.push({ file: name, reason });
+      log.warn({ file: name }, `Skipping corpus file ${name}: ${reason}`);
+      if (files[name]) {
+        records.push({ op: 'remove', id: name });
+        changes.removed.push(name);
+      }
+      continue;
+    }
+    puts.push({ article: read.article, chunks: articleChunks(read.article, chunking, options.embedder) });
+    (files[name] ? changes.changed : changes.added).push(name);
+  }
+  lap('read');
+
+  // Embed first (the slow, fallible part): the index is untouched until every vector is ready.
+  const model = index.manifest.model;
+  const embedder = options.embedder;
+  const embedding = embedder && index.dense && model && model.id === embedder.modelId && model.dimension === embedder.dimension ? embedder : null;
+  const texts = puts.flatMap((p) => p.chunks.map((c) => c.text));
+  let vectors: Float32Array[] | null = null;
+  if (embedding && texts.length > 0) {
+    try {
+      vectors = await embedding.embedPassages(texts);
+    } catch (error) {
+      log.warn({ err: describeError(error), files: puts.map((p) => p.article.id) }, 'embedding updated articles failed: they are answerable by their words until the next reindex embeds them');
+    }
+  }
+  let at = 0;
+  for (const { article, chunks } of puts) {
+    const own = vectors && chunks.length > 0 ? vectors.slice(at, (at += chunks.length)) : null;
+    records.push({ op: 'put', id: article.id, hash: article.hash, info: articleInfo(article), chunks, vectors: own, model: own ? embedding!.modelId : null });
+  }
+  lap('embed');
+
+  appendJournal(options.indexDir, index, records);
+  lap('journal');
+  for (const record of records) applyRecord(index, record);
+  lap('apply');
+  changes.chunks = index.chunks.size;
+  changes.seconds = (Date.now() - started) / 1000;
+  if (records.length > 0) log.info({ ...changes, skipped: changes.skipped.length, journal: index.journal.records }, 'index updated (journal)');
+  return { changes, records, phases };
+}

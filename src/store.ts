@@ -9,6 +9,12 @@
  * half-written folders are swept on a later save. The manifest records a sha256 of every other
  * file and `CURRENT` the manifest's, so truncation or corruption of any file, the manifest
  * included, is detected on load (an {@link IndexError}; the caller rebuilds).
+ *
+ * Beside the generation, its journal (`gen-…/journal.log`, src/store-journal.ts) holds the
+ * updates made since it was written, one checksummed record per file, appended and fsynced
+ * before an update is acknowledged ({@link appendJournal}); loading replays it. A save (a
+ * "merge") writes the whole index as a new generation, whose journal starts empty. Adding one
+ * article to a large index therefore writes a few KB, not the whole index.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +22,9 @@ import path from 'node:path';
 import { IndexError, describeError } from './errors.js';
 import { DenseIndex, DEFAULT_HNSW, type HnswParams } from './retrieve/dense.js';
 import { LexicalIndex, type LexicalHeader, type LexicalOptions, type LexicalSnapshot } from './retrieve/lexical.js';
+import { decodeChunks, encodeChunks, type ChunkFile } from './store-chunks.js';
+import type { Logger } from './log.js';
+import { applyRecord, appendRecords, JOURNAL_FILE, JOURNAL_MERGE_BYTES, JOURNAL_MERGE_RECORDS, readJournal, truncateJournal, type JournalRecord } from './store-journal.js';
 import type { ArticleInfo, Chunk, DocId } from './types.js';
 
 /**
@@ -49,6 +58,13 @@ export interface Manifest {
 
 /** The whole index in memory. */
 export class CorpusIndex {
+  /** The generation folder this index was loaded from or last saved to (null: never saved). */
+  generation: string | null = null;
+  /** The generation's journal: records replayed or appended since, and where it ends (bytes). */
+  journal = { records: 0, bytes: 0 };
+  /** Marks the journal records this index in memory appended (see {@link catchUpJournal}). */
+  readonly writer = randomBytes(6).toString('hex');
+
   constructor(
     public manifest: Manifest,
     readonly chunks: Map<number, Chunk>,
@@ -80,83 +96,6 @@ export class CorpusIndex {
     }
     return undefined;
   }
-}
-
-/**
- * chunks.json: the metadata of each article section once (every chunk of a section shares it,
- * and after loading shares the very same strings), then one row per chunk. A chunk's text is its
- * sentences joined by single spaces and each sentence is `end − start` characters long, so the
- * sentences are stored as their offsets and their texts are taken back out of the chunk text
- * (slices share its memory). A chunk that does not fit this shape (checked on every save) keeps
- * its sentences and id in full.
- */
-interface ChunkFile {
-  /** [docId, section, kind, title, outlet, agency, date] */
-  sections: Array<[DocId, number, Chunk['sectionKind'], string | null, string | null, string | null, string | null]>;
-  /** [label, section row, ordinal, heading, text, [start, end, start, end, …]], or [label, chunk] in full */
-  chunks: Array<[number, number, number, string | null, string, number[]] | [number, Chunk]>;
-}
-
-function encodeChunks(chunks: Map<number, Chunk>): ChunkFile {
-  const sections: ChunkFile['sections'] = [];
-  const sectionRow = new Map<string, number>();
-  const rows: ChunkFile['chunks'] = [];
-  for (const [label, c] of chunks) {
-    const meta = [c.docId, c.section, c.sectionKind, c.title, c.outlet, c.agency, c.date] as ChunkFile['sections'][number];
-    const key = JSON.stringify(meta);
-    let row = sectionRow.get(key);
-    if (row === undefined) {
-      sectionRow.set(key, (row = sections.length));
-      sections.push(meta);
-    }
-    let compact = c.sentences.length > 0 && c.start === c.sentences[0]!.start && c.end === c.sentences[c.sentences.length - 1]!.end;
-    let at = 0;
-    const offsets: number[] = [];
-    for (const s of c.sentences) {
-      if (!compact) break;
-      compact = s.end - s.start === s.text.length && c.text.startsWith(s.text, at) && (at === 0 || c.text[at - 1] === ' ');
-      offsets.push(s.start, s.end);
-      at += s.text.length + 1;
-    }
-    compact = compact && at - 1 === c.text.length && c.id === `${c.docId}#${c.section}.${c.ordinal}`;
-    rows.push(compact ? [label, row, c.ordinal, c.heading, c.text, offsets] : [label, c]);
-  }
-  return { sections, chunks: rows };
-}
-
-function decodeChunks(file: ChunkFile): Array<[number, Chunk]> {
-  return file.chunks.map((row): [number, Chunk] => {
-    if (row.length === 2) return row;
-    const [label, sectionRow, ordinal, heading, text, offsets] = row;
-    const meta = file.sections[sectionRow];
-    if (!meta) throw new Error(`chunk ${label} names section row ${sectionRow}, which chunks.json does not have`);
-    const [docId, section, sectionKind, title, outlet, agency, date] = meta;
-    const sentences: Chunk['sentences'] = [];
-    let at = 0;
-    for (let i = 0; i + 1 < offsets.length; i += 2) {
-      const start = offsets[i]!;
-      const end = offsets[i + 1]!;
-      sentences.push({ start, end, text: text.slice(at, at + end - start) });
-      at += end - start + 1;
-    }
-    const chunk: Chunk = {
-      id: `${docId}#${section}.${ordinal}`,
-      docId,
-      section,
-      sectionKind,
-      title,
-      outlet,
-      agency,
-      date,
-      heading,
-      text,
-      start: offsets[0]!,
-      end: offsets[offsets.length - 1]!,
-      sentences,
-      ordinal,
-    };
-    return [label, chunk];
-  });
 }
 
 const CURRENT = 'CURRENT';
@@ -222,10 +161,12 @@ export function hasIndex(indexDir: string): boolean {
 }
 
 /**
- * Loads the current generation, verifying every checksum.
- * @throws IndexError when there is none or it is incomplete, truncated or corrupted.
+ * Loads the current generation, verifying every checksum, and replays its journal. A torn last
+ * journal record (a crash mid-append: never acknowledged) is dropped and cut off, with a warning.
+ * @throws IndexError when there is none or it is incomplete, truncated or corrupted (a damaged
+ * journal record followed by whole ones included).
  */
-export function loadIndex(indexDir: string): CorpusIndex {
+export function loadIndex(indexDir: string, options: { log?: Logger } = {}): CorpusIndex {
   const pointer = path.join(indexDir, CURRENT);
   if (!fs.existsSync(pointer)) throw new IndexError(`No index in ${indexDir} yet: run \`npm run ingest\` (the bot also builds it on start).`);
   try {
@@ -259,7 +200,20 @@ export function loadIndex(indexDir: string): CorpusIndex {
     if (chunks.size !== manifest.chunks || lexical.size !== manifest.chunks) {
       throw new Error(`manifest lists ${manifest.chunks} chunks, chunks.json has ${chunks.size}, lexical.json ${lexical.size}`);
     }
-    return new CorpusIndex(manifest, chunks, lexical, dense);
+    const index = new CorpusIndex(manifest, chunks, lexical, dense);
+    index.generation = gen!;
+    const journal = path.join(dir, JOURNAL_FILE);
+    const replay = readJournal(journal);
+    if (replay.torn) {
+      options.log?.warn(
+        { file: journal, bytes: replay.torn.bytes },
+        `Dropping the torn last record of ${journal} (${replay.torn.reason}): a crash interrupted an update before it was acknowledged.`,
+      );
+      truncateJournal(journal, replay.end);
+    }
+    for (const record of replay.records) applyRecord(index, record);
+    index.journal = { records: replay.records.length, bytes: replay.end };
+    return index;
   } catch (error) {
     if (error instanceof IndexError) throw error;
     throw new IndexError(`The index in ${indexDir} is unreadable (${describeError(error)}); it will be rebuilt from the corpus.`, { cause: error });
@@ -296,6 +250,8 @@ export function saveIndex(indexDir: string, index: CorpusIndex): void {
     const previous = currentGeneration(indexDir);
     writeFileAtomic(path.join(indexDir, CURRENT), `${gen} ${sha256(manifest)}\n`);
     syncFolder(indexDir);
+    index.generation = gen;
+    index.journal = { records: 0, bytes: 0 };
     // Sweep the generation just replaced, and leftovers of saves that were killed. Another
     // process may be writing its own generation right now: only folders idle for ten minutes
     // count as leftovers.
@@ -307,5 +263,71 @@ export function saveIndex(indexDir: string, index: CorpusIndex): void {
     }
   } catch (error) {
     throw new IndexError(`Could not write the index to ${indexDir}: ${describeError(error)}. Check that INDEX_DIR is writable and the disk has space.`, { cause: error });
+  }
+}
+
+/** Whether the index's journal has grown past the bound at which it is merged into a new generation. */
+export function journalFull(index: CorpusIndex): boolean {
+  return index.journal.records >= JOURNAL_MERGE_RECORDS || index.journal.bytes >= JOURNAL_MERGE_BYTES;
+}
+
+/**
+ * Appends update records to the journal of the index's generation (a never-saved index is
+ * saved first) and fsyncs: once this returns, a crash loses none of them. The caller applies
+ * them in memory ({@link applyRecord}) afterwards, so what is in memory is always on disk.
+ * @throws IndexError when the journal cannot be written (nothing was acknowledged).
+ */
+export function appendJournal(indexDir: string, index: CorpusIndex, records: readonly JournalRecord[]): void {
+  if (records.length === 0) return;
+  if (index.generation === null) saveIndex(indexDir, index);
+  try {
+    const { before, after } = appendRecords(
+      path.join(indexDir, index.generation!, JOURNAL_FILE),
+      records.map((r) => ({ ...r, writer: index.writer })),
+    );
+    // Another process's records in between are read by the next catch-up (ours are skipped then).
+    if (before === index.journal.bytes) index.journal.bytes = after;
+    index.journal.records += records.length;
+  } catch (error) {
+    throw new IndexError(`Could not append to the index journal in ${indexDir}: ${describeError(error)}. Check that INDEX_DIR is writable and the disk has space; the update was not made.`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Brings an index in memory up to date with its folder, for when another process (the ingest
+ * command while the bot runs) wrote to it: records another writer appended to the journal are
+ * applied; `stale` when `CURRENT` names another generation (the caller loads it again). Only one
+ * process writing at a time is fully safe: records appended between this check and the next
+ * merge by another process are on disk but not in the generation that merge writes.
+ * @throws IndexError when the journal is damaged.
+ */
+export function catchUpJournal(indexDir: string, index: CorpusIndex): 'current' | 'caught-up' | 'stale' {
+  if (index.generation === null) return hasIndex(indexDir) ? 'stale' : 'current';
+  if (currentGeneration(indexDir) !== index.generation) return 'stale';
+  const file = path.join(indexDir, index.generation, JOURNAL_FILE);
+  let size = 0;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    size = 0;
+  }
+  if (size === index.journal.bytes) return 'current';
+  if (size < index.journal.bytes) return 'stale';
+  try {
+    // A torn tail here may be another writer's append in progress: it is left alone.
+    const read = readJournal(file, index.journal.bytes);
+    let applied = 0;
+    for (const record of read.records) {
+      if (record.writer === index.writer) continue;
+      applyRecord(index, record);
+      applied++;
+    }
+    index.journal.bytes = read.end;
+    index.journal.records += applied;
+    return applied > 0 ? 'caught-up' : 'current';
+  } catch (error) {
+    throw new IndexError(`The index journal in ${indexDir} is unreadable (${describeError(error)}); run /reindex or restart to rebuild the index from the corpus.`, { cause: error });
   }
 }

@@ -99,6 +99,51 @@ export async function readCorpus(dir: string, log: Logger, options: ReadCorpusOp
   return { articles, unchanged, skipped };
 }
 
+/** What reading one corpus file by name found (see {@link readCorpusFile}). */
+export type CorpusFileRead =
+  | { article: Article }
+  | { unchanged: true; hash: string }
+  | { missing: true }
+  | { reason: string; hash?: string };
+
+/**
+ * Reads one file of the corpus folder by name with the checks {@link readCorpus} makes (size,
+ * binary, UTF-8, symlinks outside the folder, empty, no body text after cleaning): its article,
+ * `unchanged` when `options.unchanged` says its name and hash are indexed already (not parsed),
+ * `missing` when there is no such file, or the reason it cannot be used (not logged here). A name
+ * that is not a `*.txt` file directly inside the folder is refused. Throws {@link CorpusError}
+ * only when the folder itself is missing or unreadable.
+ */
+export async function readCorpusFile(dir: string, name: string, options: ReadCorpusOptions = {}): Promise<CorpusFileRead> {
+  if (name !== path.basename(name) || name.includes('\\') || !/\.txt$/i.test(name) || name === '.txt') {
+    return { reason: 'not the name of a .txt file directly inside the corpus folder' };
+  }
+  const folder = path.resolve(dir);
+  let realFolder: string;
+  try {
+    realFolder = await fs.realpath(folder);
+  } catch {
+    ({ realFolder } = await listFolder(folder)); // throws the CorpusError naming the problem
+  }
+  const file = path.join(folder, name);
+  try {
+    await fs.lstat(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { missing: true };
+  }
+  const loaded = await loadFile(file, realFolder, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  if ('reason' in loaded) return loaded;
+  if (options.unchanged?.(name, loaded.hash)) return { unchanged: true, hash: loaded.hash };
+  let article: Article;
+  try {
+    article = parseArticle({ id: name, raw: loaded.text, path: file, hash: loaded.hash });
+  } catch (error) {
+    return { reason: `could not be parsed: ${describeError(error)}`, hash: loaded.hash };
+  }
+  if (!article.sections.some((s) => s.paragraphs.some((p) => !p.heading))) return { reason: 'no body text left after removing site chrome', hash: loaded.hash };
+  return { article };
+}
+
 /**
  * How many files are being loaded at once. Each load is five round trips to libuv's thread pool
  * (lstat, open, fstat, read, close; seven before) of ~0.1 ms each, wall and CPU, on a busy 2-core
