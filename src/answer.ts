@@ -44,6 +44,16 @@ export interface AnswerOptions extends EvidenceOptions {
    * null when the model's scores are not calibrated (then refusal rests on lexical evidence).
    */
   denseThreshold: number | null;
+  /**
+   * The order quotes are shown in: by sentence score with a prior of `leadRankPrior / (rank + 1)`
+   * for the retrieval rank of the quote's chunk, instead of the 0.08 the choice of quotes uses.
+   * The retriever weighs the whole story (its headline too), so between two sentences that
+   * cover the question about equally the one from the story it ranks first leads: «متى زار
+   * ميشوستين الصين؟» led with «وفي آذار 2023، زار الرئيس الصيني شي…» (0.740) ahead of «ووصل
+   * ميشوستين إلى الصين الاثنين…» (0.740, from the story ranked first). Which sentences are
+   * quoted, and whether the question is refused, do not depend on it.
+   */
+  leadRankPrior: number;
 }
 
 export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
@@ -55,6 +65,7 @@ export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = {
   minMatchedWords: 2,
   requireKind: true,
   denseThreshold: null,
+  leadRankPrior: 0.16,
 };
 
 /**
@@ -90,6 +101,9 @@ export interface ComposeInput {
   ledeTerms?: (chunk: Hit['chunk']) => ReadonlySet<string>;
   options?: Partial<AnswerOptions>;
 }
+
+/** The retrieval-rank prior sentences compete for quoting with (`RANK_PRIOR / (rank + 1)`). */
+const RANK_PRIOR = 0.08;
 
 interface Scored extends SentenceEvidence {
   hit: Hit;
@@ -170,7 +184,7 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
       if (seen.has(key)) continue; // overlapping chunks repeat a sentence
       seen.add(key);
       // A small prior for the retrieval rank breaks near-ties in favour of the better chunk.
-      scored.push({ ...evidence, score: evidence.score + 0.08 / (hitRank + 1), hit, hitRank });
+      scored.push({ ...evidence, score: evidence.score + RANK_PRIOR / (hitRank + 1), hit, hitRank });
     }
   });
   scored.sort((a, b) => b.score - a.score || a.hitRank - b.hitRank || a.sentence.start - b.sentence.start);
@@ -256,8 +270,11 @@ export function composeAnswer(input: ComposeInput, timings: Omit<Timings, 'answe
     numberOf.set(keyOf.get(c)!, i + 1);
     return { ...c, n: i + 1 };
   });
-  // The best sentence first (for «كم» / «متى», the one holding the number / date), then by score.
-  const quotes: Quote[] = picked
+  // Shown best first: by score with the stronger rank prior of `leadRankPrior` (see there); with
+  // `requireKind`, the sentences holding the number / date a «كم» / «متى» question asks for first.
+  const lead = (p: Scored) => (options.requireKind && p.holdsKind ? 10 : 0) + p.score + (options.leadRankPrior - RANK_PRIOR) / (p.hitRank + 1);
+  const ordered = [...picked].sort((a, b) => lead(b) - lead(a) || a.hitRank - b.hitRank || a.sentence.start - b.sentence.start);
+  const quotes: Quote[] = ordered
     .filter((p) => numberOf.has(sourceKey(p.hit.chunk)))
     .map((p) => ({ text: p.sentence.text, n: numberOf.get(sourceKey(p.hit.chunk))!, chunkId: p.hit.chunk.id, start: p.sentence.start, end: p.sentence.end }));
 

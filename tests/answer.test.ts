@@ -215,3 +215,24 @@ describe('joinChunks', () => {
     expect(joinChunks([story[1]!])).toBe(story[1]!.text);
   });
 });
+
+describe('which quote leads (the five articles, real engine)', () => {
+  it('«متى زار ميشوستين الصين؟» leads with Mishustin arriving in China, not with Xi visiting Moscow in 2023', async () => {
+    const { createTestEngine } = await import('./helpers/engine.js');
+    const quotesWith = async (leadRankPrior?: number) => {
+      const te = await createTestEngine(leadRankPrior === undefined ? {} : { retrieval: { answer: { leadRankPrior } } });
+      try {
+        return (await te.engine.ask('متى زار ميشوستين الصين؟')).quotes.map((q) => q.text);
+      } finally {
+        await te.cleanup();
+      }
+    };
+    const quotes = await quotesWith();
+    expect(quotes[0]).toContain('ووصل ميشوستين إلى الصين الاثنين');
+    // The order the reader saw (sentence scores with the small rank prior): the 2023 visit first.
+    const before = await quotesWith(0.08);
+    expect(before[0]).toContain('زار الرئيس الصيني شي جين بينغ موسكو');
+    // Only the order changed: the same sentences are quoted.
+    expect([...quotes].sort()).toEqual([...before].sort());
+  });
+});
