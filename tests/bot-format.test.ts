@@ -72,7 +72,9 @@ describe('renderAnswer', () => {
     expect(html).toContain('<b>Sources:</b>');
     expect(html).toContain('Out&lt;let&gt;');
     expect(html).toContain('2025-01-02');
-    expect(html).toContain('(untitled)');
+    // An untitled source is named by its opening words (issue 14), never by its file name.
+    expect(html).toContain('«Second passage.»');
+    expect(html).not.toContain('y.txt');
     expect(html).toContain('undated');
     expect(html).toContain('related story');
     const dated = makeAnswer('q', [chunks[0]!, { ...chunks[1]!, date: '2025-03-04' }]);

@@ -2,7 +2,10 @@
  * The buttons under an answer and what pressing them does.
  *
  * - `src:<chunkId>[+<ordinal>…]`: shows the full cited passage with its headline, outlet and
- *   date (as a reply to the answer; as an alert, shortened, under an answer sent inline). A
+ *   date (as a reply to the answer; as an alert, shortened, under an answer sent inline); under
+ *   a generated answer, first the exact sentences of that source the answer relies on (its
+ *   `support[n]`, kept in a bounded table while the answer is remembered). A button is labelled
+ *   `[n]` and the headline, or for an untitled story the outlet and its opening words. A
  *   source quoted from several chunks of its section names the first and adds the others'
  *   ordinals (`src:000_x.txt#0.1+2`). Data that would pass Telegram's 64-byte limit is replaced
  *   by `src:~<key>`, a key into a bounded in-memory table.
@@ -12,9 +15,10 @@
  */
 import { Composer, InlineKeyboard } from 'grammy';
 import type { InlineKeyboardMarkup, Message } from 'grammy/types';
+import { LruCache } from '../cache.js';
 import type { Answer } from '../types.js';
 import type { BotContext, BotServices } from './context.js';
-import { htmlToPlain, renderPassage, truncate } from './format.js';
+import { citationOpening, htmlToPlain, renderPassage, sourceTitle, storyOpening, truncate } from './format.js';
 import { pickLang, t } from './i18n.js';
 import { sendHtml } from './send.js';
 import { describeError } from '../errors.js';
@@ -53,17 +57,48 @@ export function refFromData(data: string, services: Pick<BotServices, 'chunkKeys
   return ref.startsWith('~') ? services.chunkKeys.get(ref.slice(1)) : ref;
 }
 
-/** One button per source, then 👍/👎. */
-export function answerKeyboard(answer: Answer, answerId: string, services: Pick<BotServices, 'chunkKeys' | 'nextId'>): InlineKeyboardMarkup | undefined {
+/** How many characters of a source button's label follow its «[n] ». */
+export const BUTTON_TITLE_CHARS = 40;
+
+/**
+ * One button per source, then 👍/👎. A source without a headline is labelled with its outlet and
+ * opening words (read through `services.engine` when given, else its passage's), never its file name.
+ */
+export function answerKeyboard(
+  answer: Answer,
+  answerId: string,
+  services: Pick<BotServices, 'chunkKeys' | 'nextId'> & Partial<Pick<BotServices, 'engine'>>,
+): InlineKeyboardMarkup | undefined {
   const keyboard = new InlineKeyboard();
+  const chunk = services.engine ? (id: string) => services.engine!.chunk(id) : undefined;
   if (answer.answered) {
     for (const c of answer.citations) {
-      const label = `[${c.n}] ${truncate(c.title ?? c.file, 40)}`;
+      const opening = c.title ? null : citationOpening(c, chunk);
+      const label = `[${c.n}] ${sourceTitle({ title: c.title, outlet: c.outlet, opening }, answer.lang, BUTTON_TITLE_CHARS)}`;
       keyboard.text(label, sourceData(sourceRef(c.chunkIds), services)).row();
     }
   }
   keyboard.text('👍', `fb:+:${answerId}`).text('👎', `fb:-:${answerId}`);
   return keyboard;
+}
+
+/** Support tables (answer id → `Answer.support`), one per bot, as bounded as its answers table. */
+const supportTables = new WeakMap<object, LruCache<string, Record<number, string[]>>>();
+
+/** Remembers a generated answer's support (its source sentences per [n]) for its source buttons. */
+export function rememberSupport(services: Pick<BotServices, 'answers'>, answerId: string, support: Record<number, string[]>): void {
+  let table = supportTables.get(services.answers);
+  if (!table) {
+    table = new LruCache(services.answers.capacity);
+    supportTables.set(services.answers, table);
+  }
+  table.set(answerId, support);
+}
+
+/** The sentences of source `n` that answer `answerId` relies on, when remembered. */
+export function supportOf(services: Pick<BotServices, 'answers'>, answerId: string | undefined, n: number | null): string[] | undefined {
+  if (answerId === undefined || n === null) return undefined;
+  return supportTables.get(services.answers)?.get(answerId)?.[n];
 }
 
 function buttonsOf(message: Message | undefined): Array<{ text: string; data: string }> {
@@ -102,7 +137,12 @@ export function buttonsComposer(): Composer<BotContext> {
     }
     const label = buttonsOf(message).find((b) => b.data === data)?.text;
     const n = label ? Number(/^\[(\d+)\]/.exec(label)?.[1]) || null : null;
-    const html = renderPassage(chunks, n, lang);
+    const answerId = message ? services.answerMessages.get(`${message.chat.id}:${message.message_id}`) : undefined;
+    const first = chunks[0]!;
+    const html = renderPassage(chunks, n, lang, {
+      support: supportOf(services, answerId, n),
+      opening: first.title ? null : storyOpening(first.id, (id) => services.engine.chunk(id)),
+    });
     if (!message) {
       // Under an answer sent inline there is no chat to write to: show what fits in an alert.
       await acknowledge(ctx, { text: truncate(htmlToPlain(html), 200), show_alert: true });

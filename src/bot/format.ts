@@ -10,6 +10,7 @@
  */
 import type { Answer, Chunk, Citation, Lang } from '../types.js';
 import { joinChunks } from '../answer.js';
+import { ANSWER_TEXT } from '../text/messages.js';
 import { t } from './i18n.js';
 
 /** Telegram's limit on a message's text. */
@@ -67,11 +68,42 @@ export interface SourceMeta {
   agency?: string | null;
   date: string | null;
   related?: boolean;
+  /** The story's first sentence: what stands in for a missing headline (never the file name). */
+  opening?: string | null;
+}
+
+/** How many characters of a story's opening words stand in for its missing headline in a source line. */
+export const OPENING_CHARS = 70;
+
+/**
+ * What names a source for the reader: its headline; without one, the outlet and the story's
+ * opening words («الديار: أكد وزير الخارجية الصيني…»), shortened to `max` characters; without
+ * those either, «(untitled)». Never the corpus file name.
+ */
+export function sourceTitle(meta: Pick<SourceMeta, 'title' | 'outlet' | 'opening'>, lang: Lang, max: number): string {
+  const title = meta.title?.trim();
+  if (title) return truncate(title, max);
+  const opening = meta.opening?.replace(/\s+/g, ' ').trim();
+  const outlet = meta.outlet?.trim();
+  if (opening) return truncate(outlet ? `${outlet}: ${opening}` : opening, max);
+  return outlet ? `${truncate(outlet, Math.max(1, max - t(lang).untitled.length - 1))} ${t(lang).untitled}` : t(lang).untitled;
+}
+
+/**
+ * The first sentence of the story a chunk belongs to, read from the story's first chunk
+ * (`<file>#<section>.0`) through `chunk` (the engine's lookup); null when it is not found.
+ */
+export function storyOpening(chunkId: string, chunk: (id: string) => Chunk | undefined): string | null {
+  const m = /^(.*#\d+)\.\d+$/.exec(chunkId);
+  const first = m ? chunk(`${m[1]}.0`) : undefined;
+  return first?.sentences[0]?.text ?? null;
 }
 
 function sourceLine(m: Markup, meta: SourceMeta, lang: Lang, extra: string[] = []): string {
   const s = t(lang);
-  const title = m.b(m.esc(meta.title?.trim() || s.untitled));
+  // Without a headline, the opening words (the outlet follows in the details).
+  const named = meta.title?.trim() || (meta.opening?.trim() ? `«${truncate(meta.opening, OPENING_CHARS)}»` : s.untitled);
+  const title = m.b(m.esc(named));
   const outlet = [meta.outlet, meta.agency && meta.agency !== meta.outlet ? meta.agency : null].filter(Boolean).join(' / ');
   const details = [outlet ? m.esc(outlet) : null, m.esc(meta.date ?? s.undated), meta.related ? s.related : null, ...extra].filter(
     (x): x is string => Boolean(x),
@@ -82,6 +114,32 @@ function sourceLine(m: Markup, meta: SourceMeta, lang: Lang, extra: string[] = [
 export interface RenderOptions {
   /** Repeat the question above the answer (inline results, where the question is not visible). */
   showQuestion?: boolean;
+  /**
+   * The engine's chunk lookup: an untitled source is then named by its story's opening words
+   * (without it, by the opening words of its quoted passage).
+   */
+  chunk?: (id: string) => Chunk | undefined;
+}
+
+/** The words that stand in for a citation's missing headline (see {@link sourceTitle}). */
+export function citationOpening(c: Pick<Citation, 'chunkId' | 'passage'>, chunk?: (id: string) => Chunk | undefined): string | null {
+  return (chunk ? storyOpening(c.chunkId, chunk) : null) ?? (c.passage.trim() || null);
+}
+
+/**
+ * A generated answer's text as the asker sees it: `answer.answer` without a sources block the
+ * engine may have appended (the sources are rendered from the citations).
+ */
+function generatedText(answer: Answer): string {
+  const headers = new Set([ANSWER_TEXT.ar.sources, ANSWER_TEXT.en.sources].map((h) => `${h}:`));
+  const lines = answer.answer.split('\n');
+  const end = lines.findIndex((l) => headers.has(l.trim()));
+  return (end === -1 ? lines : lines.slice(0, end)).join('\n').trim();
+}
+
+/** Whether an answer is a generated one (its text is the model's checked sentences). */
+export function isGenerated(answer: Answer): boolean {
+  return answer.answerMode === 'generative' && answer.answered;
 }
 
 /**
@@ -93,7 +151,11 @@ function render(answer: Answer, lang: Lang, mode: Mode, options: RenderOptions):
   const s = t(lang);
   const out: string[] = [];
   if (options.showQuestion) out.push(`❓ ${m.i(m.esc(answer.question.trim()))}`, '');
-  if (answer.answered && answer.quotes.length > 0) {
+  // Quoted because the generated answer was unavailable: one line says so.
+  if (answer.answered && !isGenerated(answer) && answer.generation?.fallback) out.push(m.i(m.esc(s.generationFallback)), '');
+  if (isGenerated(answer)) {
+    out.push(m.esc(generatedText(answer)));
+  } else if (answer.answered && answer.quotes.length > 0) {
     out.push(...answer.quotes.map((q) => `${m.esc(q.text.trim())} [${q.n}]`));
   } else if (answer.answered) {
     out.push(m.esc(answer.answer.trim()));
@@ -103,7 +165,7 @@ function render(answer: Answer, lang: Lang, mode: Mode, options: RenderOptions):
   }
   if (answer.answered && answer.citations.length > 0) {
     out.push('', m.b(`${s.sources}:`));
-    for (const c of answer.citations) out.push(`[${c.n}] ${citationLine(m, c, lang)}`);
+    for (const c of answer.citations) out.push(`[${c.n}] ${citationLine(m, c, lang, options.chunk)}`);
     const latest = answer.citations.find((c) => c.n === answer.latest);
     if (latest?.date && answer.citations.length > 1) out.push(m.i(m.esc(s.latestNote(latest.n, latest.date))));
   } else if (!answer.answered && answer.closest.length > 0) {
@@ -113,8 +175,9 @@ function render(answer: Answer, lang: Lang, mode: Mode, options: RenderOptions):
   return out.join('\n');
 }
 
-function citationLine(m: Markup, c: Citation, lang: Lang): string {
-  return sourceLine(m, { title: c.title, outlet: c.outlet, agency: c.agency, date: c.date, related: c.section === 'related' }, lang);
+function citationLine(m: Markup, c: Citation, lang: Lang, chunk?: (id: string) => Chunk | undefined): string {
+  const opening = c.title ? null : citationOpening(c, chunk);
+  return sourceLine(m, { title: c.title, outlet: c.outlet, agency: c.agency, date: c.date, related: c.section === 'related', opening }, lang);
 }
 
 /** The answer as Telegram HTML: escaped text with inline [n] markers, then the sources block. */
@@ -137,14 +200,51 @@ export function renderSourceLinePlain(meta: SourceMeta, lang: Lang): string {
   return sourceLine(MARKUP.plain, meta, lang);
 }
 
-/** The full cited passage of a chunk with its headline, outlet and date (HTML). */
-export function renderPassage(chunks: readonly Chunk[], n: number | null, lang: Lang): string {
+export interface PassageOptions {
+  /**
+   * The exact sentences of this source a generated answer relies on: listed first, and in bold
+   * where the passage holds them.
+   */
+  support?: readonly string[];
+  /** The story's first sentence, naming an untitled story (see {@link sourceTitle}). */
+  opening?: string | null;
+}
+
+/** `text` escaped, with every occurrence of the `marked` strings in bold. */
+function escapeMarked(text: string, marked: readonly string[]): string {
+  const ranges: Array<[number, number]> = [];
+  for (const piece of marked) {
+    const needle = piece.trim();
+    if (!needle) continue;
+    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) ranges.push([at, at + needle.length]);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let pos = 0;
+  for (const [start, end] of ranges) {
+    if (end <= pos) continue;
+    const from = Math.max(start, pos);
+    out += escapeHtml(text.slice(pos, from)) + `<b>${escapeHtml(text.slice(from, end))}</b>`;
+    pos = end;
+  }
+  return out + escapeHtml(text.slice(pos));
+}
+
+/**
+ * The full cited passage of a chunk with its headline, outlet and date (HTML). For a generated
+ * answer, the sentences it relies on come first, under a heading, and are in bold in the passage.
+ */
+export function renderPassage(chunks: readonly Chunk[], n: number | null, lang: Lang, options: PassageOptions = {}): string {
   const m = MARKUP.html;
+  const s = t(lang);
   const chunk = chunks[0]!;
-  const head = t(lang).sourceHeader(n);
-  const meta = sourceLine(m, { title: chunk.title, outlet: chunk.outlet, agency: chunk.agency, date: chunk.date, related: chunk.sectionKind === 'related' }, lang);
-  const text = joinChunks([...chunks].sort((a, b) => a.ordinal - b.ordinal));
-  return `${head}\n${meta}\n\n<blockquote>${m.esc(text.trim())}</blockquote>\n${m.code(m.esc(chunk.docId))}`;
+  const head = s.sourceHeader(n);
+  const opening = chunk.title ? null : options.opening ?? (chunk.ordinal === 0 ? chunk.sentences[0]?.text : null);
+  const meta = sourceLine(m, { title: chunk.title, outlet: chunk.outlet, agency: chunk.agency, date: chunk.date, related: chunk.sectionKind === 'related', opening }, lang);
+  const text = joinChunks([...chunks].sort((a, b) => a.ordinal - b.ordinal)).trim();
+  const support = (options.support ?? []).map((x) => x.trim()).filter(Boolean);
+  const relied = support.length > 0 ? `${m.b(m.esc(s.supportHeader))}\n${support.map((x) => `<blockquote>${m.esc(x)}</blockquote>`).join('\n')}\n\n` : '';
+  return `${head}\n${meta}\n\n${relied}<blockquote>${escapeMarked(text, support)}</blockquote>\n${m.code(m.esc(chunk.docId))}`;
 }
 
 /**

@@ -5,6 +5,9 @@
  * - groups and supergroups: mentions of the bot and replies to the bot's own messages (other
  *   chatter is ignored);
  * - a reply to one of the bot's answers is a follow-up: the previous question goes to the engine.
+ * While the engine works: "typing…" in every chat; in a private chat, a generated answer is also
+ * streamed as drafts of its checked sentences (see `draft.ts`), then sent as a normal message.
+ * Inline queries are never streamed.
  * Empty `/ask` (or text with nothing visible), over-long questions and non-text messages get a
  * short helpful reply; the rate limit answers politely once per window. Forwarded text is a
  * question like any other, except forwarded copies of the bot's own messages (ignored). Edited
@@ -13,9 +16,11 @@
  */
 import { Composer } from 'grammy';
 import type { Message, MessageEntity } from 'grammy/types';
-import type { AskContext } from '../types.js';
+import { LruCache } from '../cache.js';
+import type { Answer, AskContext } from '../types.js';
 import type { AnswerRecord, BotContext } from './context.js';
-import { answerKeyboard } from './buttons.js';
+import { answerKeyboard, rememberSupport } from './buttons.js';
+import { DraftStream } from './draft.js';
 import { escapeHtml, renderAnswer } from './format.js';
 import { pickLang, t } from './i18n.js';
 import { rateLimitKey } from './rate-limit.js';
@@ -61,6 +66,19 @@ export function hasVisibleText(text: string): boolean {
   return /[^\s\p{Cc}\p{Cf}\p{Z}]/u.test(text);
 }
 
+/** Answer texts (answer id → what the asker read), one table per bot, for follow-ups to a generated answer. */
+const answerTexts = new WeakMap<object, LruCache<string, string>>();
+
+/** The most of an earlier answer's text a follow-up passes on. */
+const PREVIOUS_ANSWER_CHARS = 2_000;
+
+/** What the asker read of an answer, as plain text (quotes with their [n], or the generated text). */
+function answerText(answer: Answer): string {
+  if (!answer.answered) return '';
+  const text = answer.answerMode !== 'generative' && answer.quotes.length > 0 ? answer.quotes.map((q) => `${q.text} [${q.n}]`).join('\n') : answer.answer;
+  return text.slice(0, PREVIOUS_ANSWER_CHARS);
+}
+
 export interface AskOptions {
   /** The bot message being replied to (a possible follow-up). */
   replyToBot?: Message;
@@ -101,14 +119,27 @@ export async function answerQuestion(ctx: BotContext, rawQuestion: string, optio
     const id = services.answerMessages.get(`${chatId}:${options.replyToBot.message_id}`);
     previous = id === undefined ? undefined : services.answers.get(id);
   }
-  const askContext: AskContext = previous ? { previousQuestion: previous.context } : {};
+  const texts = answerTexts.get(services.answers) ?? new LruCache<string, string>(services.answers.capacity);
+  answerTexts.set(services.answers, texts);
+  const previousAnswer = previous ? texts.get(previous.id) : undefined;
+  const askContext: AskContext = previous ? { previousQuestion: previous.context, ...(previousAnswer ? { previousAnswer } : {}) } : {};
 
   const stopTyping = startTyping(ctx.api, chatId, log);
+  // Drafts are for private chats only (Telegram allows them nowhere else).
+  const drafts = ctx.chat!.type === 'private'
+    ? new DraftStream(ctx.api, { chatId, draftId: message.message_id, placeholder: s.draftPlaceholder, log, onShown: stopTyping })
+    : null;
+  if (drafts) askContext.onDraft = (text) => drafts.update(text);
   let sent: Message.TextMessage[];
   let record: AnswerRecord;
   try {
     const started = services.clock();
-    const answer = await engine.ask(question, askContext);
+    let answer: Answer;
+    try {
+      answer = await engine.ask(question, askContext);
+    } finally {
+      await drafts?.stop();
+    }
     const id = services.nextId();
     record = {
       id,
@@ -118,10 +149,15 @@ export async function answerQuestion(ctx: BotContext, rawQuestion: string, optio
       lang: answer.lang,
     };
     services.answers.set(id, record);
-    const html = renderAnswer(answer, answer.lang);
+    texts.set(id, answerText(answer));
+    if (answer.support && answer.answerMode === 'generative') rememberSupport(services, id, answer.support);
+    const html = renderAnswer(answer, answer.lang, { chunk: (chunkId) => engine.chunk(chunkId) });
     sent = await sendHtml(ctx.api, chatId, html, { replyTo: message.message_id, keyboard: answerKeyboard(answer, id, services) }, log);
     log.info(
-      { chatId, answered: answer.answered, citations: answer.citations.length, mode: answer.mode, followUp: Boolean(previous), ms: services.clock() - started },
+      {
+        chatId, answered: answer.answered, citations: answer.citations.length, mode: answer.mode, answerMode: answer.answerMode ?? 'extractive',
+        fallback: answer.generation?.fallback ?? null, drafts: drafts?.count ?? 0, followUp: Boolean(previous), ms: services.clock() - started,
+      },
       'answered',
     );
   } finally {

@@ -75,8 +75,29 @@ export function makeAnswer(question: string, chunks: Chunk[], overrides: Partial
   } as Answer;
 }
 
+/**
+ * A generated answer over `chunks` as `withGeneration` returns it: `text` is the checked answer
+ * (sentences with [n]), `support` the source sentences per [n]; the citations are the chunks'.
+ */
+export function makeGeneratedAnswer(question: string, chunks: Chunk[], text: string, support: Record<number, string[]>, overrides: Partial<Answer> = {}): Answer {
+  return makeAnswer(question, chunks, {
+    answer: text,
+    answerMode: 'generative',
+    support,
+    generation: { model: 'fake-model', raw: text, dropped: [], fallback: null, cached: false, firstTokenMs: 1, totalMs: 2, checkMs: 0.1 },
+    ...overrides,
+  });
+}
+
 export interface FakeEngineOptions {
   chunks?: Chunk[];
+  /**
+   * A generated answer streaming: before answering, `ask` calls `context.onDraft` with each of
+   * these texts in turn (the checked answer so far), awaiting `between()` before each and once
+   * after the last (the model's time).
+   */
+  drafts?: string[];
+  between?: () => Promise<void>;
   /** Build the answer yourself; default: {@link makeAnswer} over all chunks. */
   answer?: (question: string, context: AskContext | undefined, chunks: Chunk[]) => Answer | Promise<Answer>;
   reindex?: () => Promise<IndexChanges>;
@@ -92,6 +113,11 @@ export class FakeEngine implements Engine {
   }
   async ask(question: string, context?: AskContext): Promise<Answer> {
     this.calls.push({ question, context });
+    for (const draft of this.options.drafts ?? []) {
+      await this.options.between?.();
+      context?.onDraft?.(draft);
+    }
+    if (this.options.drafts?.length) await this.options.between?.();
     return this.options.answer ? this.options.answer(question, context, this.chunks) : makeAnswer(question, this.chunks);
   }
   async retrieve(question: string): Promise<Retrieval> {
