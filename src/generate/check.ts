@@ -1,0 +1,1036 @@
+/**
+ * Checking a generated answer against the sources it cites, one sentence at a time.
+ *
+ * A language model's answer is shown only sentence by sentence, and only the sentences that pass
+ * this check: each must cite at least one source that was given ([n], [1][2], [1, 2], [١]), and
+ * every number (digits in any script, number words, duals such as «يومين»), month, country and
+ * person's or place's name it states must appear in one of the sources it cites. Matching is on
+ * normalised Arabic (clitics taken off: «بموسكو» holds موسكو); an English sentence over Arabic
+ * sources matches numbers by value (digits or Arabic number words), months by number (any
+ * calendar's name) and names through transliteration (Mishustin ↔ ميشوستين) compared by
+ * character trigrams, the way retrieval matches spellings.
+ *
+ * Names without a named-entity recogniser: in English, capitalised words other than common words
+ * (a sentence-initial «The», a title «President», a nationality «Russian»); in Arabic, the words
+ * after a title or role («الوزير جون سميث», «المتحدث باسم الكرملين دميتري بيسكوف») or after a
+ * verb of saying or meeting at the head of a clause («قال بيسكوف»), and any word that is a name
+ * elsewhere in the given sources or a well-known name (بوتين، موسكو). An Arabic name written
+ * without a title, that no source knows, is not recognised: that is the check's blind spot.
+ *
+ * Pure and synchronous: sources are analysed once (cached by their text), so a whole answer
+ * costs well under a few milliseconds (scripts/check-bench.ts measures it).
+ */
+import { ARABIC_MONTHS, ENGLISH_MONTHS, LEVANTINE_MONTHS, MAGHREBI_MONTHS } from '../ingest/dates.js';
+import { trigrams } from '../retrieve/lexical.js';
+import { normalize, normalizedWordTerms, splitSentences, STOPWORDS, words } from '../text/arabic.js';
+import { countriesNamed } from '../text/countries.js';
+import { translateEnglish, transliterate } from '../text/crosslingual.js';
+import type { Lang } from '../types.js';
+
+/** One numbered source as the model was given it. */
+export interface CheckSource {
+  n: number;
+  /** The passage given to the model. */
+  text: string;
+  title: string | null;
+  outlet: string | null;
+  date: string | null;
+}
+
+/** A sentence that passed: what it says, which sources back it, and the source sentences that do. */
+export interface CheckedSentence {
+  /** As the model wrote it, invalid citations removed. */
+  text: string;
+  citations: number[];
+  /** For each cited n, the exact sentences of that source (original text) that hold the claim's numbers/names/words. */
+  support: Record<number, string[]>;
+}
+
+/** The verdict on one sentence: passed (with its support) or dropped, with a reason naming what failed. */
+export type SentenceCheck = { ok: true; sentence: CheckedSentence } | { ok: false; reason: string };
+
+/** The marker the prompt asks the model to write when the sources do not contain the answer. */
+export const NOT_IN_SOURCES = 'NOT_IN_SOURCES';
+
+/** Whether the model said the sources do not contain the answer (the marker, tolerant of case, spaces and markup). */
+export function isNotInSources(text: string): boolean {
+  return /NOT[\s_-]*IN[\s_-]*SOURCES/i.test(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Citations
+
+const DIGIT = '[0-9\\u0660-\\u0669\\u06F0-\\u06F9]';
+/** «[1]», «[1, 2]», «[١،٢]»: a bracket of source numbers. */
+const CITATION = new RegExp(`\\[\\s*(${DIGIT}+(?:\\s*[,،؛;]\\s*${DIGIT}+)*)\\s*\\]`, 'g');
+/** A citation bracket not yet closed at the end of the text (streaming). */
+const OPEN_CITATION = new RegExp(`^\\[\\s*(?:${DIGIT}+\\s*(?:[,،؛;]\\s*)?)*$`);
+
+function asciiDigits(s: string): string {
+  return s.replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660)).replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
+}
+
+function citedNumbers(bracketBody: string): number[] {
+  return asciiDigits(bracketBody)
+    .split(/[,،؛;]/)
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sentence splitting (streaming)
+
+const TERMINATORS = new Set(['.', '!', '?', '؟', '؛', '\n']);
+const CLOSERS = new Set(['"', '”', '»', "'", ')', '’', '*', '_', '\u200F', '\u200E']);
+/** Words after which a period is an abbreviation's (lower case, without the period). */
+const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'st', 'jr', 'sr', 'gen', 'col', 'lt', 'sgt', 'capt', 'gov', 'sen', 'rep', 'vs', 'etc', 'no', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'approx', 'est', 'inc', 'ltd', 'co', 'corp', 'dept', 'fig']);
+
+/** Whether the period at `i` ends an abbreviation or an initial rather than a sentence («U.S.», «V. Putin», «Dr.»). */
+function isAbbreviationPeriod(text: string, i: number): boolean {
+  let s = i;
+  while (s > 0 && /[A-Za-z]/.test(text[s - 1]!)) s--;
+  const word = text.slice(s, i);
+  if (word.length === 0) return false;
+  const before = s > 0 ? text[s - 1]! : ' ';
+  if (word.length === 1 && /[A-Z]/.test(word) && /[\s(."“«]/.test(before)) return true; // initials: U.S., V. Putin
+  if (word.length === 1 && /[a-z]/.test(word) && before === '.') return true; // e.g., i.e.
+  return ABBREVIATIONS.has(word.toLowerCase()) && /[\s(]/.test(before) || (s === 0 && ABBREVIATIONS.has(word.toLowerCase()));
+}
+
+/**
+ * Complete sentences of a (possibly still growing) generated text, and the incomplete tail.
+ * Sentences end at . ! ? ؟ ؛ and line breaks, never inside a number (13.8, ١٣٫٨), after an
+ * abbreviation or initial («U.S.», «Dr.») or after a list number at the start of a line («1.»);
+ * closing quotes and brackets stay with the sentence they end, and so do citations right after
+ * its period («… in 2022. [2]»). A sentence is complete only once something other than
+ * whitespace or a citation follows it (a citation, or the digits of a number, may still come),
+ * so the last sentence of a finished answer is in `rest`: {@link checkAnswer} checks it too.
+ */
+export function splitGenerated(text: string): { sentences: string[]; rest: string } {
+  const sentences: string[] = [];
+  const n = text.length;
+  let start = 0;
+  let i = 0;
+  outer: while (i < n) {
+    const c = text[i]!;
+    if (!TERMINATORS.has(c)) {
+      i++;
+      continue;
+    }
+    if (c === '.') {
+      const prevDigit = /[0-9\u0660-\u0669\u06F0-\u06F9]/.test(text[i - 1] ?? '');
+      if (prevDigit && i + 1 === n) break; // «13.» may become «13.8»
+      if (prevDigit && /[0-9\u0660-\u0669\u06F0-\u06F9]/.test(text[i + 1]!)) {
+        i++;
+        continue;
+      }
+      if (isAbbreviationPeriod(text, i)) {
+        i++;
+        continue;
+      }
+      // «1. » at the start of a line is a list number, not a sentence.
+      const lineStart = text.lastIndexOf('\n', i - 1) + 1;
+      if (/^\s*[0-9\u0660-\u0669\u06F0-\u06F9]{1,2}$/.test(text.slice(lineStart, i))) {
+        i++;
+        continue;
+      }
+    }
+    let end = i + 1;
+    while (end < n && TERMINATORS.has(text[end]!) && text[end] !== '\n') end++;
+    while (end < n && CLOSERS.has(text[end]!)) end++;
+    // Citations right after the period belong to this sentence; wait while one may still come.
+    for (;;) {
+      let k = end;
+      while (k < n && /\s/.test(text[k]!)) k++;
+      if (k === n) break outer;
+      if (text[k] !== '[') break;
+      CITATION.lastIndex = k;
+      const m = CITATION.exec(text);
+      if (m && m.index === k) {
+        end = k + m[0].length;
+        while (end < n && (text[end] === '.' || CLOSERS.has(text[end]!))) end++;
+        continue;
+      }
+      if (OPEN_CITATION.test(text.slice(k))) break outer;
+      break;
+    }
+    const sentence = text.slice(start, end).trim();
+    if (/[\p{L}\p{N}]/u.test(sentence)) sentences.push(sentence);
+    start = end;
+    i = end;
+  }
+  return { sentences, rest: text.slice(start) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+type NumberToken =
+  | { kind: 'literal'; value: number }
+  | { kind: 'word'; value: number }
+  | { kind: 'hundred' }
+  | { kind: 'scale'; value: number; plural: boolean }
+  | { kind: 'standalone'; value: number }
+  | { kind: 'connector' }
+  | { kind: 'other' };
+
+/** Arabic number words (normalised, without clitics) to their value; ordinals count as their number. */
+const ARABIC_NUMBER_WORDS: ReadonlyMap<string, number> = new Map(
+  (
+    [
+      [2, 'اثنان اثنين اثنتان اثنتين اثني اثنا ثاني ثانيه'],
+      [3, 'ثلاث ثلاثه ثالث ثالثه'],
+      [4, 'اربع اربعه رابع رابعه'],
+      [5, 'خمس خمسه خامس خامسه'],
+      [6, 'ست سته سادس سادسه'],
+      [7, 'سبع سبعه سابع سابعه'],
+      [8, 'ثماني ثمان ثمانيه ثامن ثامنه'],
+      [9, 'تسع تسعه تاسع تاسعه'],
+      [10, 'عشر عشره عاشر عاشره'],
+      [1, 'حادي حاديه'],
+      [20, 'عشرون عشرين'],
+      [30, 'ثلاثون ثلاثين'],
+      [40, 'اربعون اربعين'],
+      [50, 'خمسون خمسين'],
+      [60, 'ستون ستين'],
+      [70, 'سبعون سبعين'],
+      [80, 'ثمانون ثمانين'],
+      [90, 'تسعون تسعين'],
+      [200, 'مئتان مئتين مائتان مائتين'],
+      [300, 'ثلاثمئه ثلاثمائه'],
+      [400, 'اربعمئه اربعمائه'],
+      [500, 'خمسمئه خمسمائه'],
+      [600, 'ستمئه ستمائه'],
+      [700, 'سبعمئه سبعمائه'],
+      [800, 'ثمانمئه ثمانمائه ثمانيمئه'],
+      [900, 'تسعمئه تسعمائه'],
+      [2000, 'الفان الفين'],
+    ] as Array<[number, string]>
+  ).flatMap(([v, ws]) => ws.split(' ').map((w) => [w, v] as const)),
+);
+const ARABIC_HUNDRED = new Set(['مئه', 'مائه']);
+const ARABIC_SCALES: ReadonlyMap<string, [number, boolean]> = new Map([
+  ['الف', [1e3, false]], ['الاف', [1e3, true]], ['مليون', [1e6, false]], ['ملايين', [1e6, true]],
+  ['مليار', [1e9, false]], ['مليارات', [1e9, true]], ['بليون', [1e9, false]], ['تريليون', [1e12, false]],
+]);
+/**
+ * Nouns whose dual form states a count of two: «يومين» (two days), «البلدين» (the two
+ * countries), «مرتين» (twice). Only these: a dual ending is also a plural's, so a general rule
+ * would find «2» in «الصينيين».
+ */
+const DUAL_NOUNS = [
+  'يوم', 'عام', 'سنه', 'شهر', 'اسبوع', 'ساعه', 'مره', 'دقيقه', 'قرن', 'عقد', 'بلد', 'طرف', 'جانب', 'زعيم', 'رئيس', 'وزير',
+  'دوله', 'قوه', 'عضو', 'بيان', 'نظير', 'شخص', 'مليون', 'مليار', 'جوله', 'زيارت',
+];
+const ARABIC_DUALS: ReadonlyMap<string, number> = new Map(
+  DUAL_NOUNS.flatMap((s) => {
+    const base = s.endsWith('ه') ? `${s.slice(0, -1)}ت` : s;
+    const value = s === 'مليون' ? 2e6 : s === 'مليار' ? 2e9 : 2;
+    return [`${base}ين`, `${base}ان`].map((w) => [w, value] as const);
+  }),
+);
+/** Words «واحد/أحد/أول»: «one of the largest», «the first»; too often not a count to check. */
+const ENGLISH_NUMBER_WORDS: ReadonlyMap<string, number> = new Map(
+  Object.entries({
+    two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
+    thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20,
+    thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+    second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10, eleventh: 11,
+    twelfth: 12, thirteenth: 13, fourteenth: 14, fifteenth: 15, sixteenth: 16, seventeenth: 17, eighteenth: 18,
+    nineteenth: 19, twentieth: 20, thirtieth: 30, fortieth: 40, fiftieth: 50, sixtieth: 60, seventieth: 70,
+    eightieth: 80, ninetieth: 90,
+  }),
+);
+const ENGLISH_STANDALONE: ReadonlyMap<string, number> = new Map([['twice', 2], ['dozen', 12]]);
+const ENGLISH_SCALES: ReadonlyMap<string, [number, boolean]> = new Map([
+  ['thousand', [1e3, false]], ['thousands', [1e3, true]], ['million', [1e6, false]], ['millions', [1e6, true]],
+  ['mn', [1e6, false]], ['billion', [1e9, false]], ['billions', [1e9, true]], ['bn', [1e9, false]],
+  ['trillion', [1e12, false]], ['tn', [1e12, false]],
+]);
+
+/** Arabic clitic readings of a normalised word: itself, without و/ف, without ب/ل/ك, without the article. */
+function arabicForms(word: string): string[] {
+  const out = [word];
+  const add = (w: string) => {
+    if (w.length >= 2 && !out.includes(w)) out.push(w);
+  };
+  for (const w of [word, /^[وف]/.test(word) && word.length > 3 ? word.slice(1) : '']) {
+    if (!w) continue;
+    add(w);
+    const noPrep = /^[بلك]/.test(w) && w.length > 3 ? w.slice(1) : w;
+    add(noPrep);
+    for (const v of [w, noPrep]) {
+      if (v.startsWith('ال') && v.length > 3) add(v.slice(2));
+      if (v.startsWith('لل') && v.length > 3) add(v.slice(2));
+    }
+  }
+  return out;
+}
+
+function hasArticle(word: string): boolean {
+  return /^(?:[وف]?(?:ال|بال|لل|كال))/.test(word);
+}
+
+/** Value of a run of digits with separators: «1,000» 1000, «13.8» / «13,8» / «13٫8» 13.8. */
+function parseDigits(raw: string): number {
+  let s = raw;
+  if (s.includes('٫')) s = s.replace(/[٬,.]/g, (c) => (c === '٫' ? c : '')).replace('٫', '.');
+  else {
+    s = s.replace(/٬/g, '');
+    const hasDot = s.includes('.');
+    const hasComma = s.includes(',');
+    if (hasDot && hasComma) {
+      const dec = s.lastIndexOf('.') > s.lastIndexOf(',') ? '.' : ',';
+      s = s.split(dec === '.' ? ',' : '.').join('').replace(',', '.');
+    } else if (hasComma) {
+      const groups = s.split(',');
+      s = groups.slice(1).every((g) => g.length === 3) ? groups.join('') : s.replace(',', '.');
+    } else if (hasDot) {
+      const groups = s.split('.');
+      if (groups.length > 2 && groups.slice(1).every((g) => g.length === 3)) s = groups.join('');
+    }
+  }
+  return Number(s);
+}
+
+function numberToken(tok: string): NumberToken {
+  if (/^\d/.test(tok)) return { kind: 'literal', value: parseDigits(tok) };
+  if (tok === 'و' || tok === 'and' || tok === '-' || tok === 'a') return { kind: 'connector' };
+  if (/^[a-z]/.test(tok)) {
+    const w = ENGLISH_NUMBER_WORDS.get(tok);
+    if (w !== undefined) return { kind: 'word', value: w };
+    if (tok === 'hundred' || tok === 'hundreds') return tok === 'hundred' ? { kind: 'hundred' } : { kind: 'other' };
+    const sc = ENGLISH_SCALES.get(tok);
+    if (sc) return { kind: 'scale', value: sc[0], plural: sc[1] };
+    const st = ENGLISH_STANDALONE.get(tok);
+    if (st !== undefined) return { kind: 'standalone', value: st };
+    return { kind: 'other' };
+  }
+  // «الاثنين» with the article is Monday.
+  if (/^[وف]?ال?اثنين$/.test(tok) && hasArticle(tok)) return { kind: 'other' };
+  for (const f of arabicForms(tok)) {
+    const w = ARABIC_NUMBER_WORDS.get(f);
+    if (w !== undefined) return { kind: 'word', value: w };
+    if (ARABIC_HUNDRED.has(f)) return { kind: 'hundred' };
+    const sc = ARABIC_SCALES.get(f);
+    if (sc) return { kind: 'scale', value: sc[0], plural: sc[1] };
+    const d = ARABIC_DUALS.get(f);
+    if (d !== undefined) return { kind: 'standalone', value: d };
+  }
+  return { kind: 'other' };
+}
+
+/** A number stated in a text: its value, and the literal parts it was built of («250» of «250 مليار»). */
+interface NumberMention {
+  value: number;
+  parts: number[];
+  /** Where it starts and ends in the tokens' text (for messages). */
+  label: string;
+}
+
+/** Normalised text as number tokens: digit runs, words, and single punctuation marks. */
+const NUMBER_TOKENS = /\d+(?:[.,٫٬]\d+)*|[a-z]+|[\u0621-\u064A]+|[^\s]/g;
+
+/** Tens and units combine only as numbers are said: «twenty-five», «خمسة وعشرين», «ثلاثمئة وخمسون», «ثلاثة عشر». */
+function canAdd(small: number, v: number): boolean {
+  if (small === 0) return true;
+  const isUnit = (x: number) => x >= 1 && x <= 9;
+  const isTens = (x: number) => x >= 20 && x <= 90 && x % 10 === 0;
+  if (isUnit(small) && (isTens(v) || v === 10)) return true;
+  if (isTens(small) && isUnit(v)) return true;
+  if (small >= 100 && small % 100 === 0 && small < 1000 && v < 100) return true;
+  return false;
+}
+
+/** The numbers a normalised text states, digits and words alike. */
+function numbersIn(normalized: string): NumberMention[] {
+  const out: NumberMention[] = [];
+  let total = 0;
+  let small = 0;
+  let any = false;
+  let last: NumberToken['kind'] | null = null;
+  let parts: number[] = [];
+  let label: string[] = [];
+  const flush = () => {
+    if (any && (total + small !== 0 || parts.length > 0)) {
+      const value = total + small;
+      out.push({ value, parts: parts.filter((p) => p !== value), label: label.join(' ') });
+    }
+    total = 0;
+    small = 0;
+    any = false;
+    last = null;
+    parts = [];
+    label = [];
+  };
+  for (const m of normalized.matchAll(NUMBER_TOKENS)) {
+    const tok = m[0];
+    const t = numberToken(tok);
+    switch (t.kind) {
+      case 'literal':
+        if (any && (small !== 0 || last === 'literal' || last === 'word')) flush();
+        small = t.value;
+        any = true;
+        parts.push(t.value);
+        label.push(tok);
+        break;
+      case 'word':
+        if (any && (last === 'literal' || !canAdd(small, t.value))) flush();
+        small += t.value;
+        any = true;
+        label.push(tok);
+        break;
+      case 'hundred':
+        small = (small || 1) * 100;
+        any = true;
+        label.push(tok);
+        break;
+      case 'scale':
+        if (t.plural && small === 0) {
+          flush(); // «آلاف», «millions of»: no count
+          continue;
+        }
+        if (any && small === 0 && last !== 'connector') flush();
+        total += (small || 1) * t.value;
+        if (small) parts.push(small);
+        small = 0;
+        any = true;
+        label.push(tok);
+        break;
+      case 'standalone':
+        flush();
+        out.push({ value: t.value, parts: [], label: tok });
+        continue;
+      case 'connector':
+        if (!any) continue;
+        break;
+      default:
+        flush();
+        continue;
+    }
+    last = t.kind;
+  }
+  flush();
+  return out;
+}
+
+/** The key two numbers are compared by (a value, rounded far below any rounding a report does). */
+function numberKey(v: number): string {
+  return String(Number(v.toPrecision(10)));
+}
+
+const ROMAN: Readonly<Record<string, number>> = { II: 2, III: 3, IV: 4 };
+
+// ---------------------------------------------------------------------------------------------
+// Months
+
+/** Month names (normalised Arabic; English lower case) to month numbers; two-word names as «كانون الثاني». */
+const MONTHS: ReadonlyMap<string, number> = new Map(
+  [ARABIC_MONTHS, LEVANTINE_MONTHS, MAGHREBI_MONTHS].flatMap((t) => Object.entries(t).map(([k, v]) => [words(normalize(k)).join(' '), v] as const)),
+);
+const TWO_WORD_MONTH_FIRSTS = new Set([...MONTHS.keys()].filter((k) => k.includes(' ')).map((k) => k.split(' ')[0]!));
+/** Month names that are also common words (مارس «practised», آب «father», ماي): months only beside a number or another month. */
+const AMBIGUOUS_MONTHS = new Set(['مارس', 'ماي', 'اب', 'may', 'march', 'mar', 'jan', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'feb', 'apr']);
+
+interface MonthMention {
+  month: number;
+  label: string;
+}
+
+/** Months named in a text (normalised words; `original` English words keep their case for «May»/«may»). */
+function monthsIn(normalized: string, englishCase: Map<string, boolean>): MonthMention[] {
+  const ws = normalized.match(NUMBER_TOKENS) ?? [];
+  const out: MonthMention[] = [];
+  const isNumberish = (tok: string | undefined) => tok !== undefined && (/^\d/.test(tok) || numberToken(tok).kind === 'word');
+  const monthAt = (k: number): [number, number] | null => {
+    const tok = ws[k];
+    if (!tok) return null;
+    if (/^[a-z]/.test(tok)) {
+      const m = ENGLISH_MONTHS[tok as keyof typeof ENGLISH_MONTHS];
+      return m ? [m, 1] : null;
+    }
+    for (const f of arabicForms(tok)) {
+      if (TWO_WORD_MONTH_FIRSTS.has(f) && ws[k + 1]) {
+        for (const g of arabicForms(ws[k + 1]!)) {
+          const m = MONTHS.get(`${f} ${g}`) ?? MONTHS.get(`${f} ال${g}`);
+          if (m) return [m, 2];
+        }
+      }
+      const m = MONTHS.get(f);
+      if (m && !f.includes(' ')) return [m, 1];
+    }
+    return null;
+  };
+  for (let k = 0; k < ws.length; k++) {
+    const hit = monthAt(k);
+    if (!hit) continue;
+    const [month, width] = hit;
+    const tok = ws[k]!;
+    const base = arabicForms(tok).find((f) => MONTHS.has(f)) ?? tok;
+    if (/^[a-z]/.test(tok) && englishCase.get(tok) === false) continue; // «may», «march» in lower case are not months
+    if (AMBIGUOUS_MONTHS.has(base) || AMBIGUOUS_MONTHS.has(tok)) {
+      const near = [ws[k - 1], ws[k + width], ws[k - 2], ws[k + width + 1]];
+      const besideNumber = isNumberish(near[0]) || isNumberish(near[1]);
+      const besideMonth = (near[0] === '/' && monthAt(k - 2) !== null) || (near[1] === '/' && monthAt(k + width + 1) !== null);
+      if (!besideNumber && !besideMonth && !(/^[a-z]/.test(tok) && englishCase.get(tok) === true && k > 0 && !/^(mar|jan|jun|jul|aug|sep|sept|oct|nov|dec|feb|apr)$/.test(tok))) continue;
+    }
+    out.push({ month, label: ws.slice(k, k + width).join(' ') });
+    k += width - 1;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+/** Well-known Arabic names (normalised) from the crosslingual glossary: people, places, outlets. */
+const KNOWN_ARABIC_NAMES: ReadonlySet<string> = new Set(
+  ['بوتين', 'شي', 'ترامب', 'ترمب', 'بايدن', 'موسكو', 'بكين', 'كييف', 'واشنطن', 'الكرملين', 'غزة', 'سيبيريا', 'رويترز', 'تاس', 'شينخوا', 'نوفوستي', 'إنترفاكس', 'سبوتنيك', 'ميشوستين', 'لافروف', 'بيسكوف']
+    .map((w) => normalize(w)),
+);
+
+/**
+ * Words after which Arabic names a person or place: titles and roles («الرئيس», «وزير»,
+ * «المتحدث باسم»), «نظيره», and place words («مدينة», «العاصمة»). Normalised, without article.
+ */
+const ARABIC_TITLES: ReadonlySet<string> = new Set(
+  ['رئيس', 'رئيسة', 'وزير', 'وزيرة', 'متحدث', 'متحدثة', 'ناطق', 'مستشار', 'مستشارة', 'سفير', 'سفيرة', 'ملك', 'أمير', 'شيخ', 'سيد', 'سيدة',
+    'زعيم', 'جنرال', 'مبعوث', 'نائب', 'أمين', 'مدير', 'مديرة', 'مندوب', 'قائد', 'نظير', 'نظيره', 'نظيرته', 'نظيرها', 'عقيد', 'لواء',
+    'دكتور', 'البروفيسور', 'مراسل', 'مدينة', 'عاصمة', 'إقليم', 'مقاطعة', 'منطقة', 'ولاية', 'قطاع']
+    .map((w) => normalize(w)),
+);
+/** Words between a title and the name that complete the title («رئيس مجلس الدولة الصيني لي تشيانج»). */
+const TITLE_COMPLEMENTS: ReadonlySet<string> = new Set(
+  ['باسم', 'مجلس', 'شؤون', 'لشؤون', 'عام', 'العام', 'الأول', 'السابق', 'الحالي', 'وزراء', 'دولة', 'حكومة', 'خارجية', 'دفاع', 'جمهورية', 'الوزراء', 'الدولة', 'الخارجية']
+    .map((w) => normalize(w)),
+);
+/**
+ * Verbs of saying and meeting whose subject, at the head of a clause, is usually a person:
+ * «قال بيسكوف», «التقى بوتين», «زار ميشوستين».
+ */
+const SUBJECT_VERBS: ReadonlySet<string> = new Set(
+  ['قال', 'قالت', 'أكد', 'أكدت', 'أضاف', 'أضافت', 'صرح', 'صرحت', 'التقى', 'التقت', 'زار', 'زارت', 'استقبل', 'استقبلت', 'وصل', 'وصلت', 'شكر', 'هنأ', 'أعلن', 'أعلنت', 'أشار', 'دعا', 'حذر', 'اتهم', 'وقع', 'أشاد', 'ندد', 'أعرب']
+    .map((w) => normalize(w)),
+);
+/** Short Arabic words that are names after a title though stopwords elsewhere («لي تشيانج», «وانغ يي»). */
+const NAME_STOPWORDS = new Set(['لي', 'شي', 'يي', 'كيم', 'مون'].map((w) => normalize(w)));
+
+function isArabicStopword(w: string): boolean {
+  return STOPWORDS.has(w) && !NAME_STOPWORDS.has(w);
+}
+
+/** Arabic clause boundaries: punctuation that cannot sit inside a name. */
+const ARABIC_CLAUSES = /[،,.;:!?؟؛«»"“”()[\]{}\n–—]+|\s-\s/;
+
+interface NameMention {
+  /** The words as written (normalised), for messages. */
+  label: string;
+  /** Each word's forms (clitics off). */
+  words: string[][];
+  /** Latin words to transliterate (English sentences). */
+  latin?: string[];
+}
+
+/** Names an Arabic text states (see the module doc): after titles, after verbs of saying at a clause head, and known names. */
+function arabicNames(
+  text: string,
+  known: ReadonlySet<string> | null,
+  general: (word: string, asName: boolean) => boolean = () => false,
+): NameMention[] {
+  const out: NameMention[] = [];
+  const seen = new Set<string>();
+  const push = (ws: string[]) => {
+    const label = ws.join(' ');
+    if (ws.length === 0 || seen.has(label)) return;
+    for (const w of ws) seen.add(w);
+    seen.add(label);
+    out.push({ label, words: ws.map(arabicForms) });
+  };
+  for (const clause of text.split(ARABIC_CLAUSES)) {
+    const ws = words(normalize(clause)).filter((w) => /[\u0621-\u064A]/.test(w));
+    for (let i = 0; i < ws.length; i++) {
+      const forms = arabicForms(ws[i]!);
+      const isTitle = forms.some((f) => ARABIC_TITLES.has(f));
+      const isVerb = (i === 0 || (i === 1 && isArabicStopword(ws[0]!))) && forms.some((f) => SUBJECT_VERBS.has(f));
+      if (isTitle || isVerb) {
+        let j = i + 1;
+        if (isTitle) {
+          let skipped = 0;
+          while (j < ws.length && skipped < 4) {
+            const w = ws[j]!;
+            const fs = arabicForms(w);
+            if (hasArticle(w) || fs.some((f) => TITLE_COMPLEMENTS.has(f) || ARABIC_TITLES.has(f))) {
+              j++;
+              skipped++;
+            } else break;
+          }
+        }
+        // The name: up to three words after the title, ending at a stopword, a digit, punctuation,
+        // another title or a word with the article. A word the sources use other than as a name
+        // («بحضور») is not a name: it is passed over before one starts and ends one that has.
+        const name: string[] = [];
+        for (let steps = 0; j < ws.length && steps < 3; steps++, j++) {
+          const w = ws[j]!;
+          if (hasArticle(w) && !known?.has(w)) break;
+          if (isArabicStopword(w) || /\d/.test(w) || w.length < 2) break;
+          const fs = arabicForms(w);
+          if (fs.some((f) => ARABIC_TITLES.has(f) || SUBJECT_VERBS.has(f) || MONTHS.has(f)) || numberToken(w).kind !== 'other') break;
+          // (In a source, `known` is null: its writers' names are taken as written.)
+          const isKnown = known === null || fs.some((f) => known.has(f));
+          if (!isKnown && /^س[يتن]/.test(w) && w.length >= 5 && !general(w, true)) break; // a future verb: «سيزور»
+          if (!isKnown && general(w, false)) {
+            if (name.length > 0) break;
+            continue;
+          }
+          name.push(w);
+        }
+        // After a verb only a one- or two-word subject that is not an ordinary word of the sources counts.
+        if (isTitle) push(name);
+        else if (name.length > 0) push(name.slice(0, 2));
+      }
+    }
+    for (const w of ws) {
+      const name = known && arabicForms(w).find((f) => known.has(f));
+      if (name && !seen.has(w) && !seen.has(name)) push([name]);
+    }
+  }
+  return out;
+}
+
+/** English words that are not names when capitalised mid-sentence: titles, institutions, nationalities' companions. */
+const ENGLISH_COMMON_CAPITALISED = new Set(
+  ('president presidents prime minister ministers foreign defence defense interior finance premier spokesman spokeswoman spokesperson ' +
+    'chancellor secretary general ambassador envoy adviser advisor aide deputy vice chairman chair head leader king queen prince sheikh ' +
+    'mr mrs ms dr sir state council ministry house office committee assembly duma parliament congress senate union republic party federation ' +
+    'forum road belt silk initiative organization organisation day anniversary news agency great patriotic national people people’s ' +
+    "people's communist democratic front movement east eastern north northern south southern west western central pacific atlantic " +
+    'sea ocean gulf strait island islands bay river lake mount city province region kingdom empire dynasty department bank fund group ' +
+    'summit conference games cup festival new old social media world war cold victory security power treaty agreement army navy ' +
+    'air force forces military nations united international global federal supreme court parade cooperation friendship strategic ' +
+    'partnership comprehensive economic trade energy gas oil pipeline monday tuesday wednesday thursday friday saturday sunday ' +
+    'spring summer autumn winter however meanwhile moreover according both also while after before during since although though ' +
+    'its his her their this that these those there here in on at by for from with as of the a an and or but if when where which who ' +
+    'what why how today yesterday tomorrow last next earlier later then ' +
+    'muslim christian islamic arab arabic english').split(/\s+/),
+);
+/** Glossary words that are names (checked through their Arabic spelling), not general vocabulary. */
+const GLOSSARY_NAMES = new Set(
+  'xi jinping putin trump biden reuters tass xinhua ria novosti interfax sputnik aljazeera cnn moscow beijing kremlin washington kyiv kiev gaza siberia nato'.split(' '),
+);
+
+/** English capitalised words that name something, as runs («Xi Jinping», «Dmitry Peskov»), excluding countries and months. */
+function englishNames(text: string, exclude: ReadonlySet<string>): NameMention[] {
+  const out: NameMention[] = [];
+  const tokens = [...text.matchAll(/[A-Za-z][A-Za-z'’]*|[^\sA-Za-z]/g)].map((m) => m[0]);
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length) out.push({ label: run.join(' '), words: [], latin: [...run] });
+    run = [];
+  };
+  let initial = true;
+  for (const raw of tokens) {
+    if (!/^[A-Za-z]/.test(raw)) {
+      flush();
+      if (/[.:!?"“(—–]/.test(raw)) initial = true;
+      continue;
+    }
+    const word = raw.replace(/['’]s$/i, '').replace(/['’]$/, '');
+    const lower = word.toLowerCase();
+    const capital = /^[A-Z]/.test(word);
+    const wasInitial = initial;
+    initial = false;
+    if (!capital || ROMAN[word] !== undefined || exclude.has(lower)) {
+      flush();
+      continue;
+    }
+    const glossaryName = GLOSSARY_NAMES.has(lower);
+    const common = ENGLISH_COMMON_CAPITALISED.has(lower) || /(?:ian|ean|ese|ish)$/.test(lower) && lower.length > 5;
+    if (!glossaryName && common) {
+      flush();
+      continue;
+    }
+    if (!glossaryName && wasInitial && (STOPWORDS.has(lower) || isGlossaryWord(lower) || COMMON_ENDING.test(lower))) {
+      flush();
+      continue;
+    }
+    if (!glossaryName && !wasInitial && isGlossaryWord(lower)) {
+      flush();
+      continue;
+    }
+    run.push(word);
+  }
+  flush();
+  return out;
+}
+
+/** Endings of English common words; a sentence-initial word with one is not taken for a name («Analysts», «Rapprochement»). */
+const COMMON_ENDING = /(?:ing|ed|ly|ment|ments|tion|tions|sion|ness|ity|ists|ers|ants|ents|ances|ences|ships?|ives?|ous|ful|able|ible|ies)$/;
+
+const glossaryCache = new Map<string, boolean>();
+/** Whether the crosslingual glossary knows an English word (general vocabulary, not a transliterated guess). */
+function isGlossaryWord(lower: string): boolean {
+  let known = glossaryCache.get(lower);
+  if (known === undefined) {
+    const t = translateEnglish(lower);
+    known = t.length > 0 && t.every((x) => !x.transliterated);
+    if (glossaryCache.size > 10_000) glossaryCache.clear();
+    glossaryCache.set(lower, known);
+  }
+  return known;
+}
+
+/** Arabic spellings an English name word may have: the glossary's, else a transliteration. */
+function arabicSpellings(word: string): string[] {
+  const lower = word.toLowerCase();
+  const t = translateEnglish(lower);
+  const spellings = t.flatMap((x) => (x.transliterated ? [] : x.arabic.split(/\s+/))).map((w) => normalize(w));
+  const translit = normalize(transliterate(lower));
+  if (translit) spellings.push(translit);
+  return [...new Set(spellings.flatMap((s) => arabicForms(s)))];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sources
+
+/** One sentence of a source with what it states. */
+interface SourceSentence {
+  text: string;
+  numbers: Set<string>;
+  months: Set<number>;
+  countries: Set<string>;
+  /** Normalised word forms, clitics off, and adjacent pairs joined («جين بينغ» → «جينبينغ»). */
+  forms: Set<string>;
+  /** Content stems (for word overlap). */
+  stems: Set<string>;
+  /** Whether this is the headline or metadata rather than a sentence of the passage. */
+  meta: boolean;
+}
+
+interface SourceFacts {
+  sentences: SourceSentence[];
+  numbers: Set<string>;
+  months: Set<number>;
+  countries: Set<string>;
+  forms: Set<string>;
+  stems: Set<string>;
+  /** Trigram sets of the forms (fuzzy name matching), built when first needed. */
+  grams: Map<string, Set<string>> | null;
+  /** Words the source writes in a name's place (after a title or a verb of saying), with how often it does. */
+  nameCounts: Map<string, number>;
+  /** How often the source writes each normalised word. */
+  wordCounts: Map<string, number>;
+}
+
+function analyseSentence(text: string, meta: boolean): SourceSentence {
+  const norm = normalize(text);
+  const numbers = new Set<string>();
+  for (const m of numbersIn(norm)) {
+    numbers.add(numberKey(m.value));
+    for (const p of m.parts) numbers.add(numberKey(p));
+  }
+  for (const m of text.matchAll(/\b(II|III|IV)\b/g)) numbers.add(numberKey(ROMAN[m[1]!]!));
+  const months = new Set(monthsIn(norm, latinCase(text)).map((m) => m.month));
+  const iso = /^(\d{4})-(\d{2})-(\d{2})/.exec(text.trim());
+  if (meta && iso) months.add(Number(iso[2]));
+  const countries = new Set(countriesNamed(text).map((c) => c.code));
+  const ws = words(norm);
+  const forms = new Set<string>();
+  for (let i = 0; i < ws.length; i++) {
+    for (const f of arabicForms(ws[i]!)) forms.add(f);
+    if (i + 1 < ws.length) forms.add(ws[i]! + ws[i + 1]!);
+  }
+  const stems = new Set(normalizedWordTerms(norm).map((t) => t.stem));
+  return { text, numbers, months, countries, forms, stems, meta };
+}
+
+/** Whether each Latin word of a text (lower-cased) was written capitalised; «May» and «may» differ. */
+function latinCase(text: string): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const m of text.matchAll(/[A-Za-z]+/g)) {
+    const lower = m[0].toLowerCase();
+    const cap = /^[A-Z]/.test(m[0]);
+    out.set(lower, (out.get(lower) ?? false) || cap);
+  }
+  return out;
+}
+
+const SOURCE_CACHE = new Map<string, SourceFacts>();
+const SOURCE_CACHE_MAX = 256;
+
+function sourceFacts(source: CheckSource): SourceFacts {
+  const key = `${source.title ?? ''}\u0000${source.outlet ?? ''}\u0000${source.date ?? ''}\u0000${source.text}`;
+  const cached = SOURCE_CACHE.get(key);
+  if (cached) return cached;
+  const sentences: SourceSentence[] = splitSentences(source.text).map((s) => analyseSentence(s.text, false));
+  for (const meta of [source.title, source.outlet, source.date]) if (meta && meta.trim()) sentences.push(analyseSentence(meta.trim(), true));
+  const union = <T>(pick: (s: SourceSentence) => Set<T>) => {
+    const u = new Set<T>();
+    for (const s of sentences) for (const x of pick(s)) u.add(x);
+    return u;
+  };
+  const nameCounts = new Map<string, number>();
+  const wordCounts = new Map<string, number>();
+  for (const s of sentences) {
+    for (const n of arabicNames(s.text, null)) for (const w of n.words) if (w[0]!.length >= 3) nameCounts.set(w[0]!, (nameCounts.get(w[0]!) ?? 0) + 1);
+    for (const w of words(normalize(s.text))) wordCounts.set(w, (wordCounts.get(w) ?? 0) + 1);
+  }
+  const facts: SourceFacts = {
+    sentences,
+    numbers: union((s) => s.numbers),
+    months: union((s) => s.months),
+    countries: union((s) => s.countries),
+    forms: union((s) => s.forms),
+    stems: union((s) => s.stems),
+    grams: null,
+    nameCounts,
+    wordCounts,
+  };
+  if (SOURCE_CACHE.size >= SOURCE_CACHE_MAX) SOURCE_CACHE.delete(SOURCE_CACHE.keys().next().value!);
+  SOURCE_CACHE.set(key, facts);
+  return facts;
+}
+
+/**
+ * Names the given sources use: the well-known ones, and words the sources write in a name's place
+ * (after a title or a verb of saying) at least as often as anywhere else («تشيانج», not «تعزيز»,
+ * which also follows «الرئيس الصيني» once).
+ */
+function sourceNames(all: SourceFacts[]): Set<string> {
+  const known = new Set<string>(KNOWN_ARABIC_NAMES);
+  const asName = new Map<string, number>();
+  for (const f of all) for (const [w, k] of f.nameCounts) asName.set(w, (asName.get(w) ?? 0) + k);
+  for (const [w, k] of asName) {
+    let total = 0;
+    for (const f of all) total += f.wordCounts.get(w) ?? 0;
+    if (k >= 2 && 2 * k >= total) known.add(w);
+  }
+  return known;
+}
+
+function dice(a: Set<string>, b: Set<string>): number {
+  let shared = 0;
+  for (const g of a) if (b.has(g)) shared++;
+  return (2 * shared) / (a.size + b.size);
+}
+
+/** Trigram similarity at or above which a transliterated English name matches an Arabic spelling. */
+export const TRANSLITERATION_MIN_SIMILARITY = 0.6;
+/** The same between two Arabic spellings of one name (بينغ / بينج are one spelling already). */
+const ARABIC_VARIANT_MIN_SIMILARITY = 0.75;
+
+/** Whether one spelling (normalised Arabic) is among a set of forms, exactly or by trigram similarity. */
+function spellingIn(spelling: string, forms: Set<string>, facts: SourceFacts, min: number): boolean {
+  if (forms.has(spelling)) return true;
+  if (spelling.length < 4) return false;
+  const g = trigrams(spelling);
+  if (forms === facts.forms) {
+    facts.grams ??= new Map([...facts.forms].filter((f) => f.length >= 3).map((f) => [f, trigrams(f)]));
+    for (const [, fg] of facts.grams) if (dice(g, fg) >= min) return true;
+    return false;
+  }
+  for (const f of forms) if (f.length >= 3 && dice(g, trigrams(f)) >= min) return true;
+  return false;
+}
+
+/** Whether a name's every word is spelt in `forms`. */
+function nameIn(name: NameMention, forms: Set<string>, facts: SourceFacts): boolean {
+  if (name.latin) {
+    return name.latin.every((w) => {
+      const lower = w.toLowerCase();
+      if (forms.has(lower)) return true; // «CNN» written in Latin in the source
+      return arabicSpellings(w).some((s) => spellingIn(s, forms, facts, s.length <= 3 ? 1 : TRANSLITERATION_MIN_SIMILARITY));
+    });
+  }
+  return name.words.every((ws) => ws.some((f) => spellingIn(f, forms, facts, ARABIC_VARIANT_MIN_SIMILARITY)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claims
+
+type Item =
+  | { kind: 'number'; key: string; label: string }
+  | { kind: 'month'; month: number; label: string }
+  | { kind: 'country'; code: string; label: string }
+  | { kind: 'name'; name: NameMention; label: string }
+  | { kind: 'link'; url: string; label: string };
+
+function describe(item: Item): string {
+  switch (item.kind) {
+    case 'number':
+      return `the number ${item.label}`;
+    case 'month':
+      return `the month ${item.label}`;
+    case 'country':
+      return `the country ${item.label}`;
+    case 'name':
+      return `the name ${item.label}`;
+    case 'link':
+      return `the link ${item.label}`;
+  }
+}
+
+const ENGLISH_MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** The numbers, months, countries, names and links a claim (citations removed) states. */
+function claimItems(claim: string, knownNames: ReadonlySet<string>, general: (word: string, asName: boolean) => boolean): Item[] {
+  const items: Item[] = [];
+  const norm = normalize(claim.replace(/https?:\/\/\S+|www\.\S+/g, ' '));
+  for (const m of claim.matchAll(/https?:\/\/[^\s)\]»"]+|www\.[^\s)\]»"]+/g)) {
+    items.push({ kind: 'link', url: m[0].replace(/[.,;]+$/, '').toLowerCase(), label: m[0] });
+  }
+  for (const m of numbersIn(norm)) items.push({ kind: 'number', key: numberKey(m.value), label: m.label });
+  for (const m of claim.matchAll(/\b(II|III|IV)\b/g)) items.push({ kind: 'number', key: numberKey(ROMAN[m[1]!]!), label: m[1]! });
+  for (const m of monthsIn(norm, latinCase(claim))) {
+    const label = /^[a-z]/.test(m.label) ? ENGLISH_MONTH_NAMES[m.month - 1]! : `«${m.label}» (${ENGLISH_MONTH_NAMES[m.month - 1]})`;
+    items.push({ kind: 'month', month: m.month, label });
+  }
+  const countries = countriesNamed(claim);
+  for (const c of countries) items.push({ kind: 'country', code: c.code, label: `${c.name.en} («${c.name.ar}»)` });
+  const exclude = new Set<string>();
+  for (const c of countries) for (const w of c.name.en.toLowerCase().split(/[^a-z]+/)) if (w) exclude.add(w);
+  for (const w of (claim.match(/[A-Za-z]+/g) ?? []).map((x) => x.toLowerCase())) {
+    if (ENGLISH_MONTHS[w as keyof typeof ENGLISH_MONTHS]) exclude.add(w);
+  }
+  // English country names and aliases the sentence holds («Russia», «US»): excluded from names.
+  for (const word of claim.match(/[A-Za-z]+/g) ?? []) {
+    if (countriesNamed(word).length > 0) exclude.add(word.toLowerCase());
+  }
+  for (const n of englishNames(claim, exclude)) items.push({ kind: 'name', name: n, label: `«${n.label}»` });
+  for (const n of arabicNames(claim, knownNames, general)) items.push({ kind: 'name', name: n, label: `«${n.label}»` });
+  return items;
+}
+
+function itemIn(item: Item, s: { numbers: Set<string>; months: Set<number>; countries: Set<string>; forms: Set<string> }, facts: SourceFacts, text: string): boolean {
+  switch (item.kind) {
+    case 'number':
+      return s.numbers.has(item.key);
+    case 'month':
+      return s.months.has(item.month);
+    case 'country':
+      return s.countries.has(item.code);
+    case 'name':
+      return nameIn(item.name, s.forms, facts);
+    case 'link':
+      return text.toLowerCase().includes(item.url.replace(/^https?:\/\//, '').replace(/^www\./, ''));
+  }
+}
+
+function citeList(ns: number[]): string {
+  return ns.length === 1 ? `source [${ns[0]}]` : `sources ${ns.map((n) => `[${n}]`).join(', ')}`;
+}
+
+/** Content stems of a claim, Arabic or English (English words through the crosslingual glossary). */
+function claimStems(claim: string): Set<string> {
+  const stems = new Set(normalizedWordTerms(normalize(claim)).map((t) => t.stem));
+  if (/[A-Za-z]{3}/.test(claim)) {
+    for (const t of translateEnglish(claim)) {
+      if (t.transliterated) continue;
+      for (const w of t.arabic.split(/\s+/)) for (const s of normalizedWordTerms(normalize(w))) stems.add(s.stem);
+    }
+  }
+  return stems;
+}
+
+/**
+ * Checks one generated sentence against the sources. Citations to sources that were not given
+ * are removed; a sentence left without a citation is dropped. Every number, month, country and
+ * name it states must be in one of the sources it cites, and it must share at least one content
+ * word or checked item with them. The reason of a drop names what failed («the number 45 is not
+ * in source [2]»). On success, `support` gives for each cited source the sentences that hold
+ * the claim (the headline when only it does).
+ */
+export function checkSentence(sentence: string, sources: CheckSource[], lang: Lang): SentenceCheck {
+  void lang; // both scripts are checked whatever the answer's language: a model may mix them
+  const byN = new Map(sources.map((s) => [s.n, s]));
+  const cited: number[] = [];
+  const invalid: number[] = [];
+  const text = sentence
+    .trim()
+    .replace(CITATION, (_all, body: string) => {
+      const ns = citedNumbers(body);
+      const ok = ns.filter((x) => byN.has(x));
+      for (const x of ns) if (!byN.has(x)) invalid.push(x);
+      for (const x of ok) if (!cited.includes(x)) cited.push(x);
+      if (ok.length === ns.length) return _all;
+      return ok.length ? `[${ok.join(', ')}]` : '\u0000';
+    })
+    .replace(/\s*\u0000/g, '')
+    .trim();
+  if (cited.length === 0) {
+    if (invalid.length) {
+      const given = sources.map((s) => s.n).sort((a, b) => a - b);
+      return { ok: false, reason: `cites only ${citeList([...new Set(invalid)])}, which ${invalid.length === 1 ? 'was' : 'were'} not given (sources given: ${given.map((n) => `[${n}]`).join(', ') || 'none'})` };
+    }
+    return { ok: false, reason: 'cites no source: every sentence must cite at least one, as [1]' };
+  }
+  if (isNotInSources(text)) return { ok: false, reason: `the model said the sources do not contain the answer (${NOT_IN_SOURCES})` };
+  const claim = text.replace(CITATION, ' ').replace(/[*_#>`]+/g, ' ').trim();
+  if (!/[\p{L}\p{N}]/u.test(claim)) return { ok: false, reason: 'states nothing besides its citation' };
+
+  const facts = cited.map((n) => ({ n, facts: sourceFacts(byN.get(n)!) }));
+  const allFacts = sources.map((s) => sourceFacts(s));
+  const known = sourceNames(allFacts);
+  // `general(w, false)`: the sources write w, never in a name's place; `general(w, true)`: they write it in one.
+  const general = (w: string, asName: boolean) =>
+    allFacts.some((f) => f.forms.has(w)) && (asName ? allFacts.some((f) => f.nameCounts.has(w)) : !allFacts.some((f) => f.nameCounts.has(w)));
+  const items = claimItems(claim, known, general);
+
+  const failures: string[] = [];
+  for (const item of items) {
+    if (!facts.some(({ facts: f }) => itemIn(item, f, f, f.sentences.map((s) => s.text).join('\n')))) {
+      failures.push(`${describe(item)} is not in ${citeList(cited)}`);
+    }
+  }
+  if (failures.length) return { ok: false, reason: failures.join('; ') };
+
+  const stems = claimStems(claim);
+  const overlap = (s: { stems: Set<string> }) => {
+    let k = 0;
+    for (const t of stems) if (s.stems.has(t)) k++;
+    return k;
+  };
+  if (items.length === 0 && !facts.some(({ facts: f }) => overlap(f) > 0)) {
+    return { ok: false, reason: `no word of the sentence is in ${citeList(cited)}` };
+  }
+
+  const support: Record<number, string[]> = {};
+  for (const { n, facts: f } of facts) {
+    const chosen = new Set<number>();
+    const scored = f.sentences.map((s, i) => {
+      const held = items.filter((it) => itemIn(it, s, f, s.text));
+      return { i, held, score: held.length * 3 + overlap(s) - (s.meta ? 0.5 : 0) };
+    });
+    for (const it of items) {
+      const best = scored.filter((x) => x.held.includes(it)).sort((a, b) => b.score - a.score || a.i - b.i)[0];
+      if (best) chosen.add(best.i);
+    }
+    if (chosen.size === 0) {
+      const best = [...scored].sort((a, b) => b.score - a.score || a.i - b.i)[0];
+      if (best && best.score > 0) chosen.add(best.i);
+    }
+    support[n] = [...chosen].sort((a, b) => a - b).slice(0, 3).map((i) => f.sentences[i]!.text);
+  }
+  return { ok: true, sentence: { text, citations: cited, support } };
+}
+
+/**
+ * Checks a whole generated answer (finished or not): its complete sentences and its tail, each
+ * by {@link checkSentence}. The not-in-sources marker is dropped with that reason; callers that
+ * need to know the model refused test the raw text with {@link isNotInSources}.
+ */
+export function checkAnswer(text: string, sources: CheckSource[], lang: Lang): { kept: CheckedSentence[]; dropped: Array<{ text: string; reason: string }> } {
+  const { sentences, rest } = splitGenerated(text);
+  const all = /[\p{L}\p{N}]/u.test(rest) ? [...sentences, rest.trim()] : sentences;
+  const kept: CheckedSentence[] = [];
+  const dropped: Array<{ text: string; reason: string }> = [];
+  for (const s of all) {
+    if (isNotInSources(s)) {
+      dropped.push({ text: s, reason: `the model said the sources do not contain the answer (${NOT_IN_SOURCES})` });
+      continue;
+    }
+    const r = checkSentence(s, sources, lang);
+    if (r.ok) kept.push(r.sentence);
+    else dropped.push({ text: s, reason: r.reason });
+  }
+  return { kept, dropped };
+}
