@@ -180,9 +180,13 @@ function readMeta(document: Document): PageMeta {
       .map((m) => cleanText(m.getAttribute('content') ?? ''))
       .filter(Boolean);
   const first = (...keys: string[]): string | null => keys.flatMap(values)[0] ?? null;
+  // <time datetime>: one marked as the publication first; an unmarked one only outside lists,
+  // sidebars and footers (where other stories' times are); never a modification time.
+  const isPublished = (t: Element) => t.getAttribute('itemprop') === 'datePublished' || t.hasAttribute('pubdate');
   const timeDates = [...document.querySelectorAll('time[datetime]')]
     .filter((t) => !/mod|upd/i.test(`${t.getAttribute('itemprop') ?? ''} ${t.getAttribute('class') ?? ''}`))
-    .sort((a, b) => Number(b.getAttribute('itemprop') === 'datePublished' || b.hasAttribute('pubdate')) - Number(a.getAttribute('itemprop') === 'datePublished' || a.hasAttribute('pubdate')))
+    .filter((t) => isPublished(t) || !t.closest(OTHER_STORIES))
+    .sort((a, b) => Number(isPublished(b)) - Number(isPublished(a)))
     .map((t) => cleanText(t.getAttribute('datetime') ?? ''));
   const microdata = [...document.querySelectorAll('[itemprop="datePublished"], [property="dc:date"], [property="dc:created"], [property="dcterms:created"]')]
     .filter((el) => el.tagName.toLowerCase() !== 'meta')
@@ -212,6 +216,9 @@ function readMeta(document: Document): PageMeta {
     ].filter(Boolean),
   };
 }
+
+/** Containers of other stories' links and times. */
+const OTHER_STORIES = 'aside, nav, footer, li, [class*="related"], [class*="sidebar"], [class*="widget"], [class*="more-"], [id*="related"], [id*="sidebar"]';
 
 /** Separators between a headline and a site name in titles: « - », « | », « – », « — », « :: ». */
 const TITLE_SEPARATOR = /\s+[-–—|]\s+|\s*\|\s*|\s+::\s+|\s+[»«]\s+/u;
