@@ -277,6 +277,12 @@ describe('a source without a headline is named by its outlet and opening words',
     for (const l of labels) expect(l).not.toMatch(/\.txt/);
     expect(String(message.payload.text)).toContain(escapeHtml('«أكد وزير الخارجية الصيني'));
     expect(String(message.payload.text)).not.toMatch(/\.txt/);
+    // Inline alternatives («from source [n] only») are titled the same way.
+    const quoted = createHarness({ engine: new FakeEngine({ chunks: CHUNKS }) });
+    await deliver(quoted, updates.inline(QUESTION));
+    const titles = (quoted.sent('answerInlineQuery')[0]!.payload.results as any[]).map((r) => String(r.title));
+    expect(titles.some((title) => title.startsWith(`${s.inlineOneSource(2)}: الديار: أكد وزير الخارجية الصيني`))).toBe(true);
+    for (const title of titles) expect(title).not.toContain('.txt');
   });
 
   it('over the five articles: article 004 (no headline) is «الديار: …» on its button, not 004_33a37189b7051aed.txt', async () => {
@@ -296,6 +302,12 @@ describe('a source without a headline is named by its outlet and opening words',
       await h.send(updates.callback(data, h.botMessage(message)));
       const view = h.texts(mark)[0]!;
       expect(view).toContain(escapeHtml('«أكد وزير الخارجية الصيني'));
+      // /sources lists it by its opening words too.
+      const mark2 = h.mark();
+      await h.send(updates.text('/sources'));
+      const list = h.texts(mark2)[0]!;
+      expect(list).toContain(escapeHtml('«أكد وزير الخارجية الصيني'));
+      expect(list).not.toContain(t('ar').untitled);
     } finally {
       await te.cleanup();
     }

@@ -10,7 +10,7 @@ import { redactSecrets } from '../log.js';
 import { describeError } from '../errors.js';
 import type { Lang } from '../types.js';
 import type { BotContext } from './context.js';
-import { escapeHtml, renderSourceLine } from './format.js';
+import { articleMeta, escapeHtml, renderSourceLine } from './format.js';
 import { pickLang, t } from './i18n.js';
 import { sendHtml } from './send.js';
 
@@ -77,7 +77,7 @@ export function commandsComposer(): Composer<BotContext> {
       await reply(ctx, s.sourcesEmpty);
       return;
     }
-    const lines = articles.map((a, i) => `${i + 1}. ${renderSourceLine(a, lang)}`);
+    const lines = articles.map((a, i) => `${i + 1}. ${renderSourceLine(articleMeta(a, (id) => ctx.services.engine.chunk(id)), lang)}`);
     await reply(ctx, `${s.sourcesHeader(articles.length)}\n${lines.join('\n')}`);
   });
 

@@ -8,7 +8,7 @@
  * through {@link escapeHtml}; the only raw HTML is the literal tags written in this module and
  * in `i18n.ts`.
  */
-import type { Answer, Chunk, Citation, Lang } from '../types.js';
+import type { Answer, ArticleInfo, Chunk, Citation, Lang } from '../types.js';
 import { joinChunks } from '../answer.js';
 import { ANSWER_TEXT } from '../text/messages.js';
 import { t } from './i18n.js';
@@ -97,6 +97,14 @@ export function storyOpening(chunkId: string, chunk: (id: string) => Chunk | und
   const m = /^(.*#\d+)\.\d+$/.exec(chunkId);
   const first = m ? chunk(`${m[1]}.0`) : undefined;
   return first?.sentences[0]?.text ?? null;
+}
+
+/**
+ * An article's source-line metadata (for /sources and lists of articles): an untitled article
+ * gets its opening words, read through `chunk` (the engine's lookup) from its first chunk.
+ */
+export function articleMeta(a: Pick<ArticleInfo, 'file' | 'title' | 'outlet' | 'agency' | 'date'>, chunk: (id: string) => Chunk | undefined): SourceMeta {
+  return { title: a.title, outlet: a.outlet, agency: a.agency, date: a.date, opening: a.title ? null : storyOpening(`${a.file}#0.0`, chunk) };
 }
 
 function sourceLine(m: Markup, meta: SourceMeta, lang: Lang, extra: string[] = []): string {

@@ -9,7 +9,7 @@ import type { InlineQueryResult } from 'grammy/types';
 import type { Answer } from '../types.js';
 import type { AnswerRecord, BotContext } from './context.js';
 import { answerKeyboard } from './buttons.js';
-import { answerFromSource, MESSAGE_LIMIT, renderAnswer, shortenAnswer, splitMessage, truncate } from './format.js';
+import { answerFromSource, citationOpening, MESSAGE_LIMIT, renderAnswer, shortenAnswer, sourceTitle, splitMessage, truncate } from './format.js';
 import { pickLang, t } from './i18n.js';
 import { rateLimitKey } from './rate-limit.js';
 
@@ -53,7 +53,8 @@ export function inlineComposer(): Composer<BotContext> {
     if (answer.answered && answer.citations.length > 1) {
       for (const c of answer.citations) {
         const one = answerFromSource(answer, c.n);
-        if (one) variants.push({ title: `${s.inlineOneSource(c.n)}: ${c.title ?? c.file}`, answer: one });
+        const named = sourceTitle({ title: c.title, outlet: c.outlet, opening: c.title ? null : citationOpening(c, (id) => services.engine.chunk(id)) }, answer.lang, 60);
+        if (one) variants.push({ title: `${s.inlineOneSource(c.n)}: ${named}`, answer: one });
         if (variants.length >= 3) break;
       }
     }
