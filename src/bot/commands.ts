@@ -20,6 +20,8 @@ function menu(lang: Lang): BotCommand[] {
     { command: 'ask', description: m.ask },
     { command: 'sources', description: m.sources },
     { command: 'status', description: m.status },
+    { command: 'latest', description: m.latest },
+    { command: 'add', description: m.add },
     { command: 'help', description: m.help },
     { command: 'start', description: m.start },
   ];

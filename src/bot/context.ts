@@ -7,6 +7,7 @@ import type { Context } from 'grammy';
 import type { LruCache } from '../cache.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import type { IntakeService } from '../intake/service.js';
 import type { Engine, Lang } from '../types.js';
 import type { FeedbackSink } from './feedback.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -15,7 +16,9 @@ import type { RateLimiter } from './rate-limit.js';
 export type BotConfig = Pick<
   Config,
   'telegramToken' | 'telegramApiRoot' | 'allowedChatIds' | 'adminIds' | 'rateLimitPerMinute' | 'maxQuestionChars' | 'feedbackLog'
->;
+> &
+  /** Intake settings: source channels, and the largest document an admin may send (default 5 MB). */
+  Partial<Pick<Config, 'sourceChats' | 'fetchMaxBytes'>>;
 
 /** What the bot remembers about an answer it sent (for follow-ups and feedback). */
 export interface AnswerRecord {
@@ -49,6 +52,10 @@ export interface BotServices {
   reindexing: boolean;
   /** Next serial for short ids. */
   nextId(): string;
+  /** Takes in channel posts, admins' forwards, documents and /add links; null when intake is off. */
+  intake: IntakeService | null;
+  /** Downloads a file from the Bot API's file server, refusing more than `maxBytes`. */
+  download(url: string, maxBytes: number): Promise<Uint8Array>;
 }
 
 export interface ServicesFlavor {

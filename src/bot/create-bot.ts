@@ -31,6 +31,8 @@ import type { BotConfig, BotContext, BotServices } from './context.js';
 import { createFileFeedbackSink, type FeedbackSink } from './feedback.js';
 import { pickLang, t } from './i18n.js';
 import { inlineComposer } from './inline.js';
+import { downloadFile, intakeComposer } from './intake.js';
+import type { IntakeService } from '../intake/service.js';
 import { questionsComposer } from './questions.js';
 import { createRateLimiter } from './rate-limit.js';
 
@@ -47,6 +49,8 @@ export interface BotDeps {
   botInfo?: UserFromGetMe;
   /** Bot API client settings over the defaults (tests pass a fake `fetch`). */
   client?: Pick<ApiClientOptions, 'fetch' | 'timeoutSeconds'>;
+  /** Takes in source channels' posts, admins' forwards, documents and /add links; absent: intake off. */
+  intake?: IntakeService | null;
 }
 
 /** Longest wait for one Bot API call (above the 30 s long-polling timeout of getUpdates). */
@@ -170,6 +174,8 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot<BotContext> {
     chunkKeys: new LruCache(10_000),
     reindexing: false,
     nextId: () => `${prefix}${(serial++).toString(36)}`,
+    intake: deps.intake ?? null,
+    download: (url, maxBytes) => downloadFile(deps.client?.fetch ?? fetch, url, maxBytes),
   };
 
   /** Logs an error and, where possible, tells the user with a short apology. Never throws. */
@@ -210,6 +216,7 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot<BotContext> {
   app.use(sequentialize(sequentialKey));
   app.use(accessComposer());
   app.use(commandsComposer());
+  app.use(intakeComposer());
   app.use(buttonsComposer());
   app.use(inlineComposer());
   app.use(questionsComposer());

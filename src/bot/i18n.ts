@@ -66,15 +66,21 @@ export interface Strings {
   inlineRateLimited: (seconds: number) => string;
   inlineFull: string;
   inlineOneSource: (n: number) => string;
+  // Intake (/add, /latest, channel posts, admins' forwards and files)
+  /** An article was added (or an edited post updated): what was understood. All parts escaped. */
+  intakeAdded: (r: { updated: boolean; titleHtml: string; outletHtml: string; dateHtml: string; chunks: number; fileHtml: string; alsoOfHtml: string | null }) => string;
+  /** Not added: the same article is already there. */
+  intakeDuplicate: (r: { sameAddress: boolean; ofHtml: string }) => string;
+  /** Not added, with the reason (its kind said plainly, the detail escaped). */
+  intakeRejected: (r: { code: string; detailHtml: string }) => string;
+  addAdminOnly: string;
+  addUsage: string;
+  intakeOff: string;
+  intakeWorking: string;
+  latestHeader: (n: number) => string;
+  latestEmpty: string;
   // Command menu descriptions (setMyCommands)
-  menu: { start: string; help: string; ask: string; sources: string; status: string };
-  // Generated answers
-  /** The draft shown in a private chat until the first checked sentence of a generated answer. */
-  draftPlaceholder: string;
-  /** The one line under a quoted answer given because the generated one was unavailable. */
-  generationFallback: string;
-  /** Heading of the sentences of a source that a generated answer relies on. */
-  supportHeader: string;
+  menu: { start: string; help: string; ask: string; sources: string; status: string; add: string; latest: string };
   // Console chat
   consolePrompt: string;
   consoleHelp: string;
@@ -135,16 +141,43 @@ const ar: Strings = {
   inlineRateLimited: (sec) => `أسئلة كثيرة، حاول بعد ${sec} ثانية`,
   inlineFull: 'الإجابة الكاملة',
   inlineOneSource: (n) => `من المصدر [${n}] فقط`,
+  intakeAdded: (r) =>
+    `${r.updated ? '✏️ <b>حُدّث المقال</b>' : '✅ <b>أُضيف المقال</b>'}\n` +
+    `العنوان: ${r.titleHtml}\nالمصدر: ${r.outletHtml}\nالتاريخ: ${r.dateHtml}\n` +
+    (r.alsoOfHtml
+      ? `النص نفسه منشور في ${r.alsoOfHtml}: لن يُفهرس مرتين، وسيظهر هذا المصدر تحت «نُشر أيضًا في».\n`
+      : `المقاطع المفهرسة: ${r.chunks}\n`) +
+    `يمكن الآن السؤال عنه. الملف: <code>${r.fileHtml}</code>`,
+  intakeDuplicate: (r) => `لم يُضف: ${r.sameAddress ? 'الرابط نفسه' : 'النص نفسه'} موجود بالفعل في ${r.ofHtml}.`,
+  intakeRejected: (r) =>
+    `لم يُضف: ${
+      ({
+        empty: 'النص فارغ',
+        'not-article': 'لم أجد مقالًا في هذه الصفحة',
+        'too-large': 'الملف أو الصفحة أكبر من المسموح',
+        encoding: 'ترميز النص غير مقروء (احفظه بترميز UTF-8)',
+        binary: 'الملف ثنائي وليس نصًا',
+        unsupported: 'نوع غير مدعوم (أرسل ملف .txt أو .html)',
+        refused: 'العنوان مرفوض',
+        fetch: 'تعذّر جلب الصفحة',
+        index: 'تعذّرت الفهرسة',
+      } as Record<string, string>)[r.code] ?? 'خطأ'
+    }.\n<code>${r.detailHtml}</code>`,
+  addAdminOnly: 'إضافة المقالات للمشرفين فقط؛ لم يُجلب شيء.',
+  addUsage: 'اكتب الرابط بعد الأمر، مثلًا:\n<code>/add https://example.org/news/123</code>',
+  intakeOff: 'إضافة المقالات غير مفعّلة في هذا التشغيل.',
+  intakeWorking: 'جارٍ الجلب والاستخراج…',
+  latestHeader: (n) => `<b>أحدث المقالات (${n})</b>`,
+  latestEmpty: 'لا توجد مقالات في الفهرس بعد.',
   menu: {
+    add: 'إضافة مقال من رابط (للمشرفين)',
+    latest: 'أحدث المقالات',
     start: 'بدء الاستخدام ونطاق المقالات',
     help: 'طريقة الاستخدام',
     ask: 'طرح سؤال عن الأخبار',
     sources: 'قائمة المقالات',
     status: 'حجم الفهرس وحالة النموذج',
   },
-  draftPlaceholder: '…جارٍ كتابة الإجابة',
-  generationFallback: ANSWER_TEXT.ar.generationUnavailable,
-  supportHeader: 'ما تعتمد عليه الإجابة من هذا المصدر:',
   consolePrompt: 'سؤالك> ',
   consoleHelp: 'اكتب سؤالًا (ابدأه بـ + لتتابع السؤال السابق)، أو /sources أو /status أو /quit.',
 };
@@ -204,16 +237,43 @@ const en: Strings = {
   inlineRateLimited: (sec) => `Too many questions: try again in ${sec} s`,
   inlineFull: 'Full answer',
   inlineOneSource: (n) => `From source [${n}] only`,
+  intakeAdded: (r) =>
+    `${r.updated ? '✏️ <b>Article updated</b>' : '✅ <b>Article added</b>'}\n` +
+    `Headline: ${r.titleHtml}\nOutlet: ${r.outletHtml}\nDate: ${r.dateHtml}\n` +
+    (r.alsoOfHtml
+      ? `The same text is already in ${r.alsoOfHtml}: it is not indexed twice, this outlet is shown under «also published by».\n`
+      : `Indexed passages: ${r.chunks}\n`) +
+    `It can be asked about now. File: <code>${r.fileHtml}</code>`,
+  intakeDuplicate: (r) => `Not added: the same ${r.sameAddress ? 'address' : 'text'} is already in ${r.ofHtml}.`,
+  intakeRejected: (r) =>
+    `Not added: ${
+      ({
+        empty: 'the text is empty',
+        'not-article': 'no article found on this page',
+        'too-large': 'the file or page is too large',
+        encoding: 'unreadable text encoding (save it as UTF-8)',
+        binary: 'a binary file, not text',
+        unsupported: 'unsupported kind (send a .txt or .html file)',
+        refused: 'the address is refused',
+        fetch: 'the page could not be fetched',
+        index: 'it could not be indexed',
+      } as Record<string, string>)[r.code] ?? 'error'
+    }.\n<code>${r.detailHtml}</code>`,
+  addAdminOnly: 'Only administrators can add articles; nothing was fetched.',
+  addUsage: 'Write the address after the command, e.g.\n<code>/add https://example.org/news/123</code>',
+  intakeOff: 'Adding articles is not enabled in this run.',
+  intakeWorking: 'Fetching and extracting…',
+  latestHeader: (n) => `<b>Latest articles (${n})</b>`,
+  latestEmpty: 'There are no articles in the index yet.',
   menu: {
+    add: 'Add an article from a link (admins)',
+    latest: 'The latest articles',
     start: 'Start and what the articles cover',
     help: 'How to use the bot',
     ask: 'Ask a question about the news',
     sources: 'List the articles',
     status: 'Index size and model status',
   },
-  draftPlaceholder: 'Writing the answer…',
-  generationFallback: ANSWER_TEXT.en.generationUnavailable,
-  supportHeader: 'What the answer relies on in this source:',
   consolePrompt: 'question> ',
   consoleHelp: 'Type a question (start it with + to follow up on the previous one), or /sources, /status or /quit.',
 };

@@ -27,7 +27,7 @@ import { registerCommandMenus } from './commands.js';
 export type RunConfig = Pick<Config, 'webhookUrl' | 'webhookSecret' | 'webhookHost' | 'webhookPort'>;
 
 /** Update types the bot asks Telegram for. */
-export const ALLOWED_UPDATES = ['message', 'channel_post', 'callback_query', 'inline_query'] as const;
+export const ALLOWED_UPDATES = ['message', 'channel_post', 'edited_channel_post', 'callback_query', 'inline_query'] as const;
 
 export interface RunOptions {
   /** Long-poll timeout in seconds (default 30). */

@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { Update, UserFromGetMe, Message, MessageEntity, Chat, User } from 'grammy/types';
-import { createBot, type BotConfig } from '../../src/bot/create-bot.js';
+import { createBot, type BotConfig, type BotDeps } from '../../src/bot/create-bot.js';
 import { createMemoryFeedbackSink } from '../../src/bot/feedback.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import type { AskContext, Engine } from '../../src/types.js';
@@ -59,6 +59,8 @@ export interface HarnessOptions {
   /** Override the canned response of some calls (return undefined for the default). */
   respond?: Responder;
   log?: Logger;
+  /** More dependencies for createBot (the intake service, a fake fetch for file downloads). */
+  deps?: Partial<Pick<BotDeps, 'intake' | 'client'>>;
 }
 
 let nextUpdateId = 1;
@@ -74,6 +76,7 @@ export function createHarness(options: HarnessOptions) {
     feedback,
     clock: () => clock.now,
     botInfo: BOT_INFO,
+    ...options.deps,
   });
   bot.api.config.use(async (_prev, method, payload) => {
     const call: Call = { method, payload: (payload ?? {}) as Record<string, any> };
