@@ -81,6 +81,13 @@ export interface Strings {
   latestEmpty: string;
   // Command menu descriptions (setMyCommands)
   menu: { start: string; help: string; ask: string; sources: string; status: string; add: string; latest: string };
+  // Generated answers
+  /** The draft shown in a private chat until the first checked sentence of a generated answer. */
+  draftPlaceholder: string;
+  /** The one line under a quoted answer given because the generated one was unavailable. */
+  generationFallback: string;
+  /** Heading of the sentences of a source that a generated answer relies on. */
+  supportHeader: string;
   // Console chat
   consolePrompt: string;
   consoleHelp: string;
@@ -178,6 +185,9 @@ const ar: Strings = {
     sources: 'قائمة المقالات',
     status: 'حجم الفهرس وحالة النموذج',
   },
+  draftPlaceholder: '…جارٍ كتابة الإجابة',
+  generationFallback: ANSWER_TEXT.ar.generationUnavailable,
+  supportHeader: 'ما تعتمد عليه الإجابة من هذا المصدر:',
   consolePrompt: 'سؤالك> ',
   consoleHelp: 'اكتب سؤالًا (ابدأه بـ + لتتابع السؤال السابق)، أو /sources أو /status أو /quit.',
 };
@@ -274,6 +284,9 @@ const en: Strings = {
     sources: 'List the articles',
     status: 'Index size and model status',
   },
+  draftPlaceholder: 'Writing the answer…',
+  generationFallback: ANSWER_TEXT.en.generationUnavailable,
+  supportHeader: 'What the answer relies on in this source:',
   consolePrompt: 'question> ',
   consoleHelp: 'Type a question (start it with + to follow up on the previous one), or /sources, /status or /quit.',
 };
