@@ -20,7 +20,8 @@
  *
  * A route is matched on the path alone (the query string is ignored for matching but recorded).
  * An unknown path answers 404. A route with `etag` / `lastModified` answers 304 to a request whose
- * If-None-Match / If-Modified-Since matches them. For anything else a route may be a handler
+ * If-None-Match matches the ETag, or (without If-None-Match) whose If-Modified-Since equals
+ * Last-Modified. For anything else a route may be a handler
  * `(req, res) => …` with full control.
  */
 import http from 'node:http';
@@ -117,9 +118,11 @@ async function serve(route: RouteAnswer, req: http.IncomingMessage, res: http.Se
   Object.assign(headers, route.headers);
   if (route.etag) headers.etag = route.etag;
   if (route.lastModified) headers['last-modified'] = route.lastModified;
+  // As RFC 9110 says: If-None-Match, when sent, decides alone; else If-Modified-Since.
   const fresh =
-    (route.etag !== undefined && req.headers['if-none-match'] === route.etag) ||
-    (route.lastModified !== undefined && req.headers['if-modified-since'] === route.lastModified);
+    req.headers['if-none-match'] !== undefined
+      ? route.etag !== undefined && req.headers['if-none-match'] === route.etag
+      : route.lastModified !== undefined && req.headers['if-modified-since'] === route.lastModified;
   if (fresh) {
     delete headers['content-type'];
     res.writeHead(304, headers).end();
