@@ -4,11 +4,18 @@
  * (tests/helpers/fake-engine.ts): it streams `onDraft` texts the way `withGeneration` does (the
  * checked answer so far) and returns a canned generated, fallback or quoted answer. Timers are
  * faked so the draft throttle and the placeholder delay are driven, never measured.
- * The untitled-source label is also checked over the real engine and the five articles.
+ * The untitled-source label is also checked over the real engine and the five articles, and the
+ * whole path once end to end: the real engine, `withGeneration` and the FIXTURE fake model server
+ * (tests/fixtures/fake-llm, not a model), with real timers.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { escapeHtml, htmlToPlain } from '../src/bot/format.js';
 import { t } from '../src/bot/i18n.js';
+import * as check from '../src/generate/check.js';
+import { withGeneration } from '../src/generate/generate.js';
+import { createLlmClient } from '../src/generate/llm.js';
+import { silentLogger } from '../src/log.js';
+import { scenarios, startFakeLlm, type FakeLlm, type Scenario } from './fixtures/fake-llm/server.js';
 import type { Answer, Chunk } from '../src/types.js';
 import { assertBalanced, callbackData, createHarness, GROUP, updates, USER, type Call, type Harness } from './helpers/bot-harness.js';
 import { createTestEngine } from './helpers/engine.js';
@@ -311,5 +318,66 @@ describe('a source without a headline is named by its outlet and opening words',
     } finally {
       await te.cleanup();
     }
+  });
+});
+
+describe('end to end: withGeneration over the five articles and the FIXTURE fake model server', () => {
+  let te: Awaited<ReturnType<typeof createTestEngine>>;
+  let fake: FakeLlm;
+  beforeAll(async () => {
+    te = await createTestEngine();
+    fake = await startFakeLlm();
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await te?.cleanup();
+  });
+  beforeEach(() => {
+    vi.useRealTimers();
+  });
+
+  const generative = (scenario: Scenario) => {
+    fake.use(scenario);
+    const log = silentLogger();
+    const client = createLlmClient({ baseUrl: fake.baseUrl, model: 'fake-model', apiKey: null, timeoutMs: 10_000, maxConcurrency: 2, maxRetries: 0 }, log);
+    return withGeneration(te.engine, { client, log, model: 'fake-model', checker: check, cacheSize: 0 });
+  };
+  /** A sentence's words without its [n] (the final answer renumbers the sources it keeps). */
+  const bare = (text: string) => text.replace(/\s*\[\d+\]/g, '').replace(/\s+/g, ' ').trim();
+
+  it('a streamed answer: the placeholder, then drafts whose every sentence the final message holds', async () => {
+    const h = createHarness({ engine: generative(scenarios.slow(15)) });
+    await h.send(updates.text('ما التعاون بين الصين وروسيا؟'));
+    const texts = draftTexts(h);
+    expect(texts[0]).toBe(s.draftPlaceholder);
+    expect(texts.length).toBeGreaterThan(1);
+    const messages = h.sent('sendMessage');
+    expect(messages).toHaveLength(1);
+    const plain = bare(htmlToPlain(String(messages[0]!.payload.text)));
+    for (const text of texts.slice(1)) for (const sentence of draftSentences(text)) expect(plain).toContain(bare(sentence));
+    expect(String(messages[0]!.payload.text)).not.toContain(escapeHtml(s.generationFallback));
+  });
+
+  it('a claim with a number no source holds is in no draft and not in the answer', async () => {
+    // Streamed slowly, so the faithful first sentence is drafted while the second is generated.
+    const slowly: Scenario = (r, i) => ({ ...(scenarios.wrongNumber()(r, i) as Extract<ReturnType<Scenario>, { kind: 'answer' }>), delayMs: 40 });
+    const h = createHarness({ engine: generative(slowly) });
+    await h.send(updates.text('ما التعاون بين الصين وروسيا؟'));
+    const texts = draftTexts(h);
+    expect(texts.length).toBeGreaterThan(1);
+    for (const text of texts) expect(text).not.toContain('4817');
+    const html = String(h.sent('sendMessage')[0]!.payload.text);
+    expect(html).not.toContain('4817');
+    expect(html).toMatch(/\[1\]/);
+  });
+
+  it('a model that fails (500) gives the quoted answer with the note; no draft but the placeholder', async () => {
+    const h = createHarness({ engine: generative(scenarios.serverError()) });
+    await h.send(updates.text('ما التعاون بين الصين وروسيا؟'));
+    for (const text of draftTexts(h)) expect(text).toBe(s.draftPlaceholder);
+    const html = String(h.sent('sendMessage')[0]!.payload.text);
+    assertBalanced(html);
+    expect(html).toContain(escapeHtml(s.generationFallback));
+    expect(html).toMatch(/\[1\]/);
   });
 });
