@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Embedder } from './embed.js';
+import type { Checker } from './generate/generate.js';
 import { rng } from './random.js';
 import { normalize } from './text/arabic.js';
 import type { Answer, Article, DocId, Engine, Hit } from './types.js';
@@ -366,4 +367,119 @@ export function missAnatomy(
   const order = ['same article', 'another article', 'nothing'];
   const rows = [...counts.values()].sort((a, b) => order.indexOf(a.first) - order.indexOf(b.first) || b.count - a.count);
   return { questions: questions.length, missed, rows };
+}
+
+/**
+ * One question of a generative eval (`npm run eval -- --answer-mode generative`): what the asker
+ * saw, and what the check made of the model's answer.
+ */
+export interface GenerativeJudgement {
+  id: string;
+  kind: string;
+  answerable: boolean;
+  /** Not a refusal. */
+  answered: boolean;
+  /** The answer shown is the model's (checked); false for refusals and fallbacks. */
+  generated: boolean;
+  /** Why the model's answer was not used, when it was tried and not used. */
+  fallback: string | null;
+  /** An expected string is in the answer shown (Arabic-normalised). */
+  fact: boolean;
+  /** Sentences of the answer shown that cite a source, and how many of them the check finds supported by it. */
+  cited: number;
+  supported: number;
+  /** Sentences of the model's answer kept and dropped by the check. */
+  kept: number;
+  dropped: number;
+  totalMs: number;
+  firstTokenMs: number | null;
+}
+
+/** The sentences of an answer shown, each with its [n]: a generated answer's, or the quotes. */
+function shownSentences(answer: Answer, split: (text: string) => { sentences: string[]; rest: string }): string[] {
+  if (!answer.answered) return [];
+  if (answer.answerMode !== 'generative') return answer.quotes.map((q) => `${q.text} [${q.n}]`);
+  const { sentences, rest } = split(answer.answer);
+  return rest.trim() ? [...sentences, rest.trim()] : sentences;
+}
+
+/**
+ * Judges an answer of the generative eval. Citation support re-checks every cited sentence the
+ * asker sees against the passages it cites, with the same check the answer went through
+ * (src/generate/check.ts): the share should be 1, and anything less is a bug in the wiring.
+ */
+export function judgeGenerative(q: EvalQuestion, answer: Answer, check: Pick<Checker, 'checkSentence' | 'splitGenerated'>): GenerativeJudgement {
+  const sources = answer.citations.map((c) => ({ n: c.n, text: c.passage, title: c.title, outlet: c.outlet, date: c.date }));
+  const sentences = shownSentences(answer, check.splitGenerated).filter((s) => /\[[0-9٠-٩]/.test(s));
+  const supported = sentences.filter((s) => check.checkSentence(s, sources, answer.lang).ok).length;
+  const generated = answer.answerMode === 'generative';
+  return {
+    id: q.id,
+    kind: q.kind,
+    answerable: q.gold.length > 0,
+    answered: answer.answered,
+    generated,
+    fallback: answer.generation?.fallback ?? null,
+    fact: answer.answered && containsExpected(answer.answer, q.expect),
+    cited: sentences.length,
+    supported,
+    kept: generated ? sentences.length : 0,
+    dropped: answer.generation?.dropped.length ?? 0,
+    totalMs: answer.timings.totalMs,
+    firstTokenMs: answer.generation?.firstTokenMs ?? null,
+  };
+}
+
+/** A row of the generative eval's table (one question kind, or `all`). */
+export interface GenerativeKindRow {
+  kind: string;
+  n: number;
+  /** Answerable questions whose answer shown holds the fact. */
+  fact: number;
+  /** Share of the cited sentences shown that the check finds supported by their sources. */
+  citationSupport: number;
+  /** Answers shown in the model's words, and fallbacks to the quoted answer. */
+  generated: number;
+  fallbacks: number;
+  /** Sentences of the model's answers the check dropped, and the share of its sentences kept. */
+  dropped: number;
+  keptShare: number;
+  /** Unanswerable questions refused, answerable ones refused. */
+  refused: number;
+  falseRefusals: number;
+  /** Median milliseconds per question, and to the model's first token. */
+  p50Ms: number;
+  p50FirstTokenMs: number | null;
+}
+
+const median = (xs: number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+/** The generative eval's table: per question kind, then `all`. */
+export function generativeKindTable(js: GenerativeJudgement[]): GenerativeKindRow[] {
+  const row = (kind: string, group: GenerativeJudgement[]): GenerativeKindRow => {
+    const answerable = group.filter((j) => j.answerable);
+    const cited = group.reduce((a, j) => a + j.cited, 0);
+    const kept = group.reduce((a, j) => a + j.kept, 0);
+    const dropped = group.reduce((a, j) => a + j.dropped, 0);
+    return {
+      kind,
+      n: group.length,
+      fact: mean(answerable.map((j) => (j.fact ? 1 : 0))),
+      citationSupport: cited ? group.reduce((a, j) => a + j.supported, 0) / cited : 1,
+      generated: group.filter((j) => j.generated).length,
+      fallbacks: group.filter((j) => j.fallback !== null).length,
+      dropped,
+      keptShare: kept + dropped ? kept / (kept + dropped) : 0,
+      refused: group.filter((j) => !j.answerable && !j.answered).length,
+      falseRefusals: answerable.filter((j) => !j.answered).length,
+      p50Ms: median(group.map((j) => j.totalMs)) ?? 0,
+      p50FirstTokenMs: median(group.flatMap((j) => (j.firstTokenMs === null ? [] : [j.firstTokenMs]))),
+    };
+  };
+  const kinds = [...new Set(js.map((j) => j.kind))];
+  return [...kinds.map((k) => row(k, js.filter((j) => j.kind === k))), row('all', js)];
 }

@@ -10,6 +10,7 @@ import { loadConfig, type Config } from './config.js';
 import { loadEmbedder } from './embed.js';
 import { openEngine } from './engine.js';
 import { AppError, ConfigError, describeError } from './errors.js';
+import { withConfiguredGeneration } from './generate/generate.js';
 import { createLogger, redactSecrets, type Logger } from './log.js';
 import { createBot } from './bot/create-bot.js';
 import { runBot } from './bot/run.js';
@@ -53,7 +54,8 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const { embedder, error: modelError } = await loadEmbedder(config, log);
-  const engine = await openEngine({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, modelError, log });
+  // ANSWER_MODE=generative: a language model writes the answer, each sentence checked against its source.
+  const engine = withConfiguredGeneration(await openEngine({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, modelError, log }), config, log);
   try {
     if (shutdown.signal.aborted) return 0;
     if (consoleMode) {

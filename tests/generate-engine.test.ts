@@ -5,6 +5,12 @@
  * the quoted answer with a note, or a refusal — never a citation its source does not support,
  * and never a draft sentence that is later dropped.
  */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as checker from '../src/generate/check.js';
 import { FALLBACK, withGeneration, type Checker } from '../src/generate/generate.js';
@@ -13,7 +19,7 @@ import { createLogger, silentLogger } from '../src/log.js';
 import { ANSWER_TEXT } from '../src/text/messages.js';
 import type { Answer, Engine } from '../src/types.js';
 import { firstSentence, scenarios, startFakeLlm, type FakeLlm, type Scenario } from './fixtures/fake-llm/server.js';
-import { createTestEngine, type TestEngine } from './helpers/engine.js';
+import { createTestEngine, REPO_CORPUS, type TestEngine } from './helpers/engine.js';
 
 const check: Checker = checker;
 
@@ -370,5 +376,74 @@ describe('cache and concurrency', () => {
     expect(retrieval.hits.map((h) => h.chunk.id)).toEqual((await t.engine.retrieve(TWO)).hits.map((h) => h.chunk.id));
     expect(engine.chunk(retrieval.hits[0]!.chunk.id)).toBe(t.engine.chunk(retrieval.hits[0]!.chunk.id));
     expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('command line against the fake server', () => {
+  const ROOT = fileURLToPath(new URL('..', import.meta.url));
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'generate-cli-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs a CLI asynchronously (the fake server answers from this process meanwhile). */
+  async function run(script: string, args: string[], env: Record<string, string> = {}) {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli', script), ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: {
+        PATH: process.env.PATH!, HOME: os.tmpdir(), CORPUS_DIR: REPO_CORPUS, INDEX_DIR: path.join(dir, 'index'), EMBEDDING_MODEL: 'none', LOG_LEVEL: 'error',
+        LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'fake-model', ...env,
+      },
+    });
+    return stdout;
+  }
+
+  it('ask --json says answerMode, and gives the raw answer, what was dropped and why, and the fallback', async () => {
+    fake.use(scenarios.wrongNumber());
+    const generated = JSON.parse(await run('ask.ts', ['--json', THREE], { ANSWER_MODE: 'generative' }));
+    expect(generated.mode).toBe('lexical');
+    expect(generated.answerMode).toBe('generative');
+    expect(generated.generation.raw).toContain('4817');
+    expect(generated.generation.dropped[0].text).toContain('4817');
+    expect(generated.generation.dropped[0].reason).toMatch(/4817/);
+    expect(generated.generation.fallback).toBeNull();
+    expect(generated.answer).not.toContain('4817');
+    expect(generated.support['1'].length).toBeGreaterThan(0);
+
+    fake.use(scenarios.serverError());
+    const fallback = JSON.parse(await run('ask.ts', ['--json', THREE], { ANSWER_MODE: 'generative' }));
+    expect(fallback.answerMode).toBe('extractive');
+    expect(fallback.generation.fallback).toBe('500 server error');
+    expect(fallback.answer.startsWith(ANSWER_TEXT.ar.generationUnavailable)).toBe(true);
+
+    const extractive = JSON.parse(await run('ask.ts', ['--json', THREE]));
+    expect(extractive.answerMode).toBe('extractive');
+    expect(extractive.generation).toBeUndefined();
+  });
+
+  it('eval --answer-mode generative reports fact, citation support, drops, fallbacks, refusals and latency per kind', async () => {
+    fake.use(scenarios.wrongNumber());
+    fake.requests.length = 0;
+    const report = JSON.parse(await run('eval.ts', ['--set', 'tests/fixtures/dev.jsonl', '--answer-mode', 'generative', '--json']));
+    const all = report.generative_by_kind.find((r: { kind: string }) => r.kind === 'all');
+    expect(report.answer_mode).toBe('generative');
+    expect(all.n).toBe(23);
+    expect(all.citationSupport).toBe(1);
+    expect(all.generated).toBeGreaterThan(0);
+    expect(all.dropped).toBeGreaterThanOrEqual(all.generated);
+    expect(all.refused).toBe(3);
+    expect(all.generated + all.fallbacks + all.refused + all.falseRefusals).toBe(all.n);
+    expect(fake.requests.length).toBe(all.generated + all.fallbacks);
+    for (const kind of ['fact', 'paraphrase', 'crosslingual', 'dialect', 'unanswerable']) expect(report.generative_by_kind.map((r: { kind: string }) => r.kind)).toContain(kind);
+
+    fake.use(scenarios.serverError());
+    const failing = JSON.parse(await run('eval.ts', ['--set', 'tests/fixtures/dev.jsonl', '--answer-mode', 'generative', '--json', '--limit', '5']));
+    const row = failing.generative_by_kind.find((r: { kind: string }) => r.kind === 'all');
+    expect(row.generated).toBe(0);
+    expect(row.fallbacks).toBe(5);
+    expect(row.citationSupport).toBe(1);
   });
 });

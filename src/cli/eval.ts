@@ -9,6 +9,9 @@
  *   --json          one JSON object on stdout: {overall, by_source, ci95, ...}
  *   --report [F]    write/update a section of docs/quality.md (or F)
  *   --limit N       first N questions
+ *   --answer-mode generative   answers from the language model at LLM_BASE_URL / LLM_MODEL, each
+ *                   sentence checked; adds a table per question kind: fact, citation support,
+ *                   sentences dropped, fallbacks, refusals, latency (works against any endpoint)
  *   Levers for tuning (defaults are the product's): --stemmer light|snowball|none, --title-weight X,
  *   --k1 X, --b X, --fuzzy X, --surface X, --chunk-tokens N, --min-coverage X, --max-quotes N,
  *   --secondary-ratio X, --no-require-kind, --candidates N, --rerank-grams X, --rerank-title X, --no-rerank;
@@ -20,9 +23,12 @@ import path from 'node:path';
 import { PROJECT_ROOT, loadConfig } from '../config.js';
 import { loadEmbedder } from '../embed.js';
 import { openEngine, type RetrievalOptions } from '../engine.js';
+import * as checker from '../generate/check.js';
+import { withGeneration } from '../generate/generate.js';
+import { createLlmClient } from '../generate/llm.js';
 import {
-  bootstrap, figures, judge, kindTable, parseQuestionSet, passageArticle, questionsFromSquad, rankedDocs,
-  type EvalQuestion, type Figures, type Judgement, type Passage,
+  bootstrap, figures, generativeKindTable, judge, judgeGenerative, kindTable, parseQuestionSet, passageArticle, questionsFromSquad, rankedDocs,
+  type EvalQuestion, type Figures, type GenerativeJudgement, type Judgement, type Passage,
 } from '../evaluation.js';
 import { DEFAULT_CHUNK_OPTIONS } from '../ingest/chunk.js';
 import { DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from '../retrieve/lexical.js';
@@ -40,10 +46,11 @@ interface Args {
   lexical: LexicalOptions;
   retrieval: Partial<RetrievalOptions> & Pick<RetrievalOptions, 'rerank'>;
   chunkTokens: number | null;
+  answerMode: 'extractive' | 'generative';
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { set: null, passages: null, retrievalOnly: false, json: false, report: null, limit: null, lexical: { ...DEFAULT_LEXICAL_OPTIONS }, retrieval: { answer: {}, rerank: { ...DEFAULT_RERANK } }, chunkTokens: null };
+  const args: Args = { set: null, passages: null, retrievalOnly: false, json: false, report: null, limit: null, lexical: { ...DEFAULT_LEXICAL_OPTIONS }, retrieval: { answer: {}, rerank: { ...DEFAULT_RERANK } }, chunkTokens: null, answerMode: 'extractive' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -57,6 +64,11 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--json') args.json = true;
     else if (a === '--report') args.report = argv[i + 1] && !argv[i + 1]!.startsWith('--') ? value() : path.join(PROJECT_ROOT, 'docs', 'quality.md');
     else if (a === '--limit') args.limit = Number(value());
+    else if (a === '--answer-mode') {
+      const mode = value();
+      if (mode !== 'extractive' && mode !== 'generative') throw new Error(`--answer-mode ${mode}: use extractive or generative`);
+      args.answerMode = mode;
+    }
     else if (a === '--stemmer') args.lexical.stemmer = value() as StemmerName;
     else if (a === '--title-weight') args.lexical.titleWeight = Number(value());
     else if (a === '--k1') args.lexical.k1 = Number(value());
@@ -155,11 +167,19 @@ runCli(async () => {
   });
   const buildSeconds = (Date.now() - started) / 1000;
   const judgements: Judgement[] = [];
+  const generative: GenerativeJudgement[] = [];
+  let asker = engine;
+  if (args.answerMode === 'generative') {
+    if (!config.llmBaseUrl || !config.llmModel) throw new Error('--answer-mode generative needs LLM_BASE_URL and LLM_MODEL (e.g. LLM_BASE_URL=http://localhost:11434/v1 LLM_MODEL=llama3.1:8b)');
+    const client = createLlmClient({ baseUrl: config.llmBaseUrl, model: config.llmModel, apiKey: config.llmApiKey, timeoutMs: config.llmTimeoutMs, maxConcurrency: config.llmMaxConcurrency }, log);
+    asker = withGeneration(engine, { client, log, model: config.llmModel, cacheSize: 1 });
+  }
   try {
     for (const q of questions) {
       const retrieval = await engine.retrieve(q.q, { limit: 10 });
-      const answer = args.retrievalOnly ? null : await engine.ask(q.q);
+      const answer = args.retrievalOnly ? null : await asker.ask(q.q);
       judgements.push(judge(q, rankedDocs(retrieval.hits), answer));
+      if (answer && args.answerMode === 'generative') generative.push(judgeGenerative(q, answer, checker));
     }
   } finally {
     await engine.close();
@@ -175,8 +195,12 @@ runCli(async () => {
   const kinds = kindTable(judgements);
   const ms = judgements.map((j) => j.totalMs).sort((a, b) => a - b);
 
+  const generativeKinds = args.answerMode === 'generative' ? generativeKindTable(generative) : null;
   if (args.json) {
-    process.stdout.write(JSON.stringify({ overall, by_source: bySource, ci95, by_kind: kinds, settings, index_seconds: buildSeconds, questions: judgements.length }) + '\n');
+    process.stdout.write(JSON.stringify({
+      overall, by_source: bySource, ci95, by_kind: kinds, settings, index_seconds: buildSeconds, questions: judgements.length,
+      ...(generativeKinds ? { answer_mode: 'generative', llm: { base_url: config.llmBaseUrl, model: config.llmModel }, generative_by_kind: generativeKinds } : {}),
+    }) + '\n');
   }
   const sections: string[] = [];
   sections.push(`Set \`${settings.set}\`${settings.passages ? ` over passages \`${settings.passages}\`` : ' over corpus/'}; ${judgements.length} questions; retrieval ${info.mode}${info.model ? ` (${info.model})` : ' (no embedding model: lexical only)'}; ${new Date().toISOString().slice(0, 10)}.`);
@@ -188,11 +212,26 @@ runCli(async () => {
     sections.push(lines.join('\n'));
     sections.push(`hit@k: a gold file among the answer's top-k citations; fact: an expected string in the answer (Arabic-normalised). Latency per question: p50 ${ms[Math.floor(ms.length / 2)]?.toFixed(1)} ms, p95 ${ms[Math.floor(ms.length * 0.95)]?.toFixed(1)} ms. Index built in ${buildSeconds.toFixed(1)} s.`);
   }
+  if (generativeKinds) {
+    const lines = [
+      `Generated answers from \`${config.llmModel}\` at \`${config.llmBaseUrl}\` (each sentence checked against the source it cites):`,
+      '',
+      '| kind | n | fact | citation support | generated | fallbacks | sentences dropped | kept of the model\'s | refused (unanswerable) | false refusals | p50 ms | p50 first token ms |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ];
+    for (const r of generativeKinds) {
+      lines.push(`| ${r.kind} | ${r.n} | ${pct(r.fact)}% | ${pct(r.citationSupport)}% | ${r.generated} | ${r.fallbacks} | ${r.dropped} | ${pct(r.keptShare)}% | ${r.refused} | ${r.falseRefusals} | ${r.p50Ms.toFixed(0)} | ${r.p50FirstTokenMs === null ? '—' : r.p50FirstTokenMs.toFixed(0)} |`);
+    }
+    const reasons = new Map<string, number>();
+    for (const g of generative) if (g.fallback) reasons.set(g.fallback, (reasons.get(g.fallback) ?? 0) + 1);
+    lines.push('', `fact: an expected string in the answer shown; citation support: the share of cited sentences shown whose sources hold their numbers and names (src/generate/check.ts); fallbacks: the quoted answer was shown instead${reasons.size ? ` (${[...reasons].map(([r, n]) => `${r}: ${n}`).join('; ')})` : ''}.`);
+    sections.push(lines.join('\n'));
+  }
   sections.push(`Settings: \`${JSON.stringify({ lexical: args.lexical, retrieval: args.retrieval, chunkTokens: args.chunkTokens ?? DEFAULT_CHUNK_OPTIONS.maxTokens })}\``);
   const text = sections.join('\n\n');
   if (!args.json) process.stdout.write(text + '\n');
   if (args.report) {
-    const key = path.basename(setFile).replace(/\.[^.]+$/, '') + (args.retrievalOnly ? '-retrieval' : '') + (process.argv.includes('--baseline') ? '-baseline' : '');
+    const key = path.basename(setFile).replace(/\.[^.]+$/, '') + (args.retrievalOnly ? '-retrieval' : '') + (args.answerMode === 'generative' ? '-generative' : '') + (process.argv.includes('--baseline') ? '-baseline' : '');
     const reproduce = `Reproduce: \`npm run eval -- ${process.argv.slice(2).filter((a, i, all) => a !== '--report' && all[i - 1] !== '--report' && a !== '--json').join(' ')}\``;
     writeReport(args.report, key, `## ${key}\n\n${text}\n\n${reproduce}`);
     process.stderr.write(`report written to ${args.report}\n`);

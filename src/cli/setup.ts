@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../config.js';
 import { loadEmbedder } from '../embed.js';
 import { openEngine, type OpenEngineOptions } from '../engine.js';
 import { AppError, describeError } from '../errors.js';
+import { withConfiguredGeneration } from '../generate/generate.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Engine } from '../types.js';
 
@@ -55,7 +56,10 @@ export interface CliContext {
   engine: Engine;
 }
 
-/** Settings → logger → model (or lexical fallback) → engine with an up-to-date index. */
+/**
+ * Settings → logger → model (or lexical fallback) → engine with an up-to-date index, wrapped for
+ * generated answers when ANSWER_MODE=generative.
+ */
 export async function openCliEngine(
   overrides: Partial<Pick<OpenEngineOptions, 'indexing' | 'retrieval'>> = {},
 ): Promise<CliContext> {
@@ -63,5 +67,5 @@ export async function openCliEngine(
   const log = cliLogger(config);
   const { embedder, error } = await loadEmbedder(config, log);
   const engine = await openEngine({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, modelError: error, log, ...overrides });
-  return { config, log, engine };
+  return { config, log, engine: withConfiguredGeneration(engine, config, log) };
 }
