@@ -14,7 +14,8 @@
  *                   sentences dropped, fallbacks, refusals, latency (works against any endpoint)
  *   Levers for tuning (defaults are the product's): --stemmer light|snowball|none, --title-weight X,
  *   --k1 X, --b X, --fuzzy X, --surface X, --chunk-tokens N, --min-coverage X, --max-quotes N,
- *   --secondary-ratio X, --no-require-kind, --candidates N, --rerank-grams X, --rerank-title X, --no-rerank;
+ *   --secondary-ratio X, --no-require-kind, --candidates N, --rerank-grams X, --rerank-title X, --no-rerank,
+ *   --no-recency;
  *   --baseline = a plain BM25 (light stemming, whole passages, no rerank)
  */
 import fs from 'node:fs';
@@ -69,6 +70,7 @@ function parseArgs(argv: string[]): Args {
       if (mode !== 'extractive' && mode !== 'generative') throw new Error(`--answer-mode ${mode}: use extractive or generative`);
       args.answerMode = mode;
     }
+    else if (a === '--no-recency') args.retrieval.recency = false;
     else if (a === '--stemmer') args.lexical.stemmer = value() as StemmerName;
     else if (a === '--title-weight') args.lexical.titleWeight = Number(value());
     else if (a === '--k1') args.lexical.k1 = Number(value());

@@ -23,8 +23,12 @@ export const RECENCY = {
 /** Question words after which «آخر» / «أحدث» means "latest" (normalised spellings). */
 const QUESTION_WORDS = new Set(['ما', 'ماذا', 'ماهي', 'ماهو', 'هي', 'هو', 'شو', 'ايش', 'وش', 'متي', 'كيف', 'هل', 'عن', 'في', 'اعطني', 'اخبرني']);
 /** Words that say "latest" wherever they stand (normalised). */
-const ALWAYS = new Set(['احدث', 'مؤخرا', 'اليوم', 'الاخيره', 'الاخير', 'الاخيرة', 'حاليا', 'الان', 'الجديد']);
-const ENGLISH_WORDS = String.raw`\b(?:latest|newest|most recent|recent(?:ly)?|today|this week|currently|now)\b`;
+const ALWAYS = new Set(['مؤخرا', 'حاليا', 'الان']);
+/** «اليوم» after these means "per day" or "to this day", not "today". */
+const DAY_PREPOSITIONS = new Set(['في', 'الي', 'حتي', 'من', 'منذ', 'لليوم', 'كل']);
+/** «الأخيرة» after a noun: «الزيارة الأخيرة», «الانتخابات الأخيرة». */
+const LAST = new Set(['الاخيره', 'الاخير']);
+const ENGLISH_WORDS = String.raw`\b(?:latest|newest|most recent|recently|today|this week|currently|right now)\b`;
 const ENGLISH = new RegExp(ENGLISH_WORDS, 'i');
 const ENGLISH_ALL = new RegExp(ENGLISH_WORDS, 'gi');
 
@@ -49,9 +53,12 @@ export function recencyQuestion(question: string): { latest: boolean; rest: stri
     const before = content[k - 1]?.w;
     const after = content[k + 1]?.w;
     if (ALWAYS.has(w)) drop.add(i);
+    else if (w === 'اليوم' && !(before !== undefined && DAY_PREPOSITIONS.has(before))) drop.add(i);
+    else if (LAST.has(w) && before?.startsWith('ال')) drop.add(i);
+    else if (w === 'الجديد' && before !== undefined && QUESTION_WORDS.has(before)) drop.add(i);
     else if (w === 'هذا' && after === 'الاسبوع') (drop.add(i), drop.add(content[k + 1]!.i));
     else if (w === 'الاسبوع' && after === 'الحالي') (drop.add(i), drop.add(content[k + 1]!.i));
-    else if (w === 'اخر') {
+    else if (w === 'اخر' || w === 'احدث') {
       // Before what it qualifies: «آخر الأخبار», «آخر ما قاله», «ما آخر تطورات»; not «بلد آخر».
       if (before === undefined || QUESTION_WORDS.has(before)) drop.add(i);
       else if (after !== undefined && (after.startsWith('ال') || after === 'ما' || after === 'اخبار' || after === 'تطورات' || after === 'مستجدات')) drop.add(i);
