@@ -19,6 +19,10 @@ import { charsetFromContentType, charsetFromMeta, decodePage } from '../src/inta
 import { extractArticle, type ExtractedArticle } from '../src/intake/extract.js';
 import { matchKey } from '../src/ingest/clean.js';
 
+/** FIXTURE: a second, different paragraph for pages written below (repeated paragraphs are dropped as duplicates). */
+const SECOND_PARAGRAPH =
+  '<p>وأضافت الوزارة في بيان ان حملة التطعيم ستستمر حتى نهاية الشهر المقبل، وان المراكز الصحية ستفتح أبوابها يوم الجمعة لاستقبال المواطنين.</p>';
+
 const PAGES = new URL('./fixtures/intake/pages/', import.meta.url);
 
 /** The page's bytes (gunzipped for 11, as stored in its source repository). */
@@ -389,7 +393,7 @@ describe('extractArticle on FIXTURE pages written for these tests', () => {
   });
 
   it('a shown "last updated" stamp is not a publication date; a labelled publication date before it is', () => {
-    const body = '<p>أعلنت الحكومة اليوم عن حزمة جديدة من الاجراءات الاقتصادية لدعم الاسر محدودة الدخل ومواجهة ارتفاع الاسعار في الاسواق المحلية خلال الاشهر المقبلة.</p>'.repeat(2);
+    const body = '<p>أعلنت الحكومة اليوم عن حزمة جديدة من الاجراءات الاقتصادية لدعم الاسر محدودة الدخل ومواجهة ارتفاع الاسعار في الاسواق المحلية خلال الاشهر المقبلة.</p>' + SECOND_PARAGRAPH;
     const page = (stamp: string) =>
       `<html><head><title>حزمة اجراءات اقتصادية</title></head><body><h1>حزمة اجراءات اقتصادية</h1><div>${stamp}</div>${body}</body></html>`;
     expect(extractArticle(page('آخر تحديث: 12 يناير 2024 - 10:30')).date).toBeNull();
@@ -409,9 +413,45 @@ describe('extractArticle dates from <time> (FIXTURE pages)', () => {
   const paragraph = '<p>قالت وزارة الصحة ان عدد الحالات الجديدة انخفض للأسبوع الثالث على التوالي، وان المستشفيات عادت الى العمل بطاقتها المعتادة في معظم المحافظات.</p>';
   it('a <time> in a list of other stories is not the article date; one in the article is', () => {
     const sidebar = '<aside><ul><li><a href="/1">خبر آخر عن الطقس في العاصمة</a> <time datetime="2019-05-01">1 مايو</time></li></ul></aside>';
-    const noDate = `<html><body>${sidebar}<article><h1>انخفاض الحالات</h1>${paragraph.repeat(2)}</article></body></html>`;
+    const noDate = `<html><body>${sidebar}<article><h1>انخفاض الحالات</h1>${paragraph}${SECOND_PARAGRAPH}</article></body></html>`;
     expect(extractArticle(noDate).date).toBeNull();
     const withDate = noDate.replace('<h1>انخفاض الحالات</h1>', '<h1>انخفاض الحالات</h1><time datetime="2021-07-04T08:00:00+02:00">4 يوليو</time>');
     expect(extractArticle(withDate).date).toBe('2021-07-04');
+  });
+});
+
+describe('extractArticle titles, URLs and body edges (FIXTURE pages)', () => {
+  const body = '<p>قالت وزارة الصحة ان عدد الحالات الجديدة انخفض للأسبوع الثالث على التوالي، وان المستشفيات عادت الى العمل بطاقتها المعتادة في معظم المحافظات.</p>' + SECOND_PARAGRAPH;
+
+  it('« | Site» is cut from <title> even when the site name is declared nowhere else', () => {
+    const page = `<html><head><title>انخفاض الحالات الجديدة للأسبوع الثالث | موقع الأخبار</title></head><body>${body}</body></html>`;
+    const article = extractArticle(page);
+    expect(article.title).toBe('انخفاض الحالات الجديدة للأسبوع الثالث');
+    expect(article.outlet).toBe('موقع الأخبار');
+  });
+
+  it('a JSON-LD headline cut short with an ellipsis gives way to the full og:title', () => {
+    const full = 'وزارة الصحة تعلن انخفاض عدد الحالات الجديدة للأسبوع الثالث على التوالي وعودة المستشفيات الى العمل';
+    const ld = { '@type': 'NewsArticle', headline: `${full.slice(0, 40)}...` };
+    const page = `<html><head><script type="application/ld+json">${JSON.stringify(ld)}</script>
+      <meta property="og:title" content="${full}"></head><body>${body}</body></html>`;
+    expect(extractArticle(page).title).toBe(full);
+    const exact = page.replace(`${full.slice(0, 40)}...`, 'عنوان JSON-LD المختلف عن og');
+    expect(extractArticle(exact).title).toBe('عنوان JSON-LD المختلف عن og');
+  });
+
+  it('a canonical link to the home page is not the article URL', () => {
+    const page = `<html><head><link rel="canonical" href="https://site.example/"><meta property="og:url" content="https://site.example/news/42"></head><body>${body}</body></html>`;
+    expect(extractArticle(page, { url: 'https://site.example/news/42?ref=rss' }).url).toBe('https://site.example/news/42');
+    expect(extractArticle(page).url).toBe('https://site.example/news/42');
+  });
+
+  it('a short first sentence starts the body; kicker, badge and a repeated paragraph do not count', () => {
+    const page = `<html><body><article><h1>الحرب انتهت</h1><div>عاجل</div><div>3 دقائق قراءة</div>
+      <p>أعلنت الحكومة انتهاء الحرب.</p>${body}<p>أعلنت الحكومة انتهاء الحرب.</p></article></body></html>`;
+    const { paragraphs } = extractArticle(page);
+    expect(paragraphs[0]).toBe('أعلنت الحكومة انتهاء الحرب.');
+    expect(paragraphs).toHaveLength(3);
+    expect(paragraphs.at(-1)).toMatch(/^وأضافت الوزارة/);
   });
 });

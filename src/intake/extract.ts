@@ -247,11 +247,17 @@ function pickTitle(jsonLd: JsonLdArticle, meta: PageMeta, headings: readonly str
   const known = [...meta.siteNames, ...jsonLd.publishers, meta.itempropPublisher, meta.applicationName].filter((s): s is string => !!s);
   const candidates = [jsonLd.headline, meta.ogTitle, meta.twitterTitle, meta.itempropHeadline, meta.docTitle].filter((s): s is string => !!s);
   const headingKeys = new Set(headings.map(matchKey));
-  for (const candidate of candidates) {
-    const stripped = stripSiteName(candidate, known, headingKeys, candidates);
-    if (stripped && /\p{L}/u.test(stripped)) return stripped;
+  const stripped = candidates.map((c) => stripSiteName(c, known, headingKeys, candidates)).filter((c) => /\p{L}/u.test(c));
+  const best = stripped[0];
+  if (best === undefined) return headings[0] ?? null;
+  // A JSON-LD headline cut short for search engines («… الإيرانية ...»): the full one from OpenGraph.
+  const cut = fold(best).text.replace(/\s*(?:\.{2,}|…)\s*$/u, '');
+  // (Google shows 110 characters; sites cut there, with or without an ellipsis.)
+  if (cut !== fold(best).text || (best === jsonLd.headline && best.length >= 100)) {
+    const longer = stripped.slice(1).find((c) => fold(c).text.startsWith(cut) && c.length > best.length);
+    if (longer && cut.length >= 20) return longer;
   }
-  return headings[0] ?? null;
+  return best;
 }
 
 /**
@@ -278,6 +284,13 @@ function stripSiteName(title: string, known: readonly string[], headingKeys: Rea
   let end = pieces.length;
   while (end - start > 1 && isSite(pieces[end - 1]!)) end--;
   while (end - start > 1 && isSite(pieces[start]!)) start++;
+  // « | » separates a site name far more often than it sits in a headline: a short last piece
+  // after it goes even when the site's name is not declared anywhere.
+  if (start === 0 && end === pieces.length && /\s\|\s[^|]+$/u.test(title)) {
+    const last = pieces[end - 1]!;
+    const rest = title.slice(0, title.lastIndexOf('|')).trim();
+    if (wordCount(last) <= 5 && wordCount(rest) >= 3) return rest;
+  }
   if (start === 0 && end === pieces.length) return title;
   return title.slice(title.indexOf(pieces[start]!), title.lastIndexOf(pieces[end - 1]!) + pieces[end - 1]!.length);
 }
@@ -310,12 +323,27 @@ function pickOutlet(jsonLd: JsonLdArticle, meta: PageMeta, title: string | null)
   return candidates.find((c) => /\p{Script=Arabic}/u.test(c)) ?? candidates[0] ?? null;
 }
 
-/** Canonical URL: `<link rel=canonical>`, `og:url`, else the fetched URL; made absolute against it. */
+function safeUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Canonical URL: `<link rel=canonical>`, `og:url`, else the fetched URL; made absolute against
+ * it. A canonical or og:url that is the site's home page is skipped unless the page was fetched
+ * from the home page itself.
+ */
 function pickUrl(meta: PageMeta, fetched: string | undefined): string | null {
+  const fetchedPath = fetched ? safeUrl(fetched)?.pathname ?? null : null;
   for (const candidate of [meta.canonical, meta.ogUrl]) {
     if (!candidate) continue;
     try {
       const absolute = new URL(candidate, fetched);
+      // Some sites point every page's canonical at their home page: not this article's address.
+      if (absolute.pathname === '/' && !absolute.search && fetchedPath !== '/') continue;
       if (absolute.protocol === 'http:' || absolute.protocol === 'https:') return absolute.href;
     } catch {
       // relative without a base, or malformed: try the next
@@ -496,7 +524,9 @@ const TAG_RUN = { lines: 3, words: 3 };
 
 /**
  * The article body: Readability's main text, as lines, through the chrome rules. Before the
- * first paragraph, short lines (badges, kickers, bylines, date stamps, captions) are dropped.
+ * first paragraph (a line of {@link PARAGRAPH_WORDS}+ words, or a punctuated sentence of 4+),
+ * short lines (badges, kickers, bylines, date stamps, captions) are dropped; a line seen
+ * before is not repeated.
  * The body ends at a related-stories block («اقرأ أيضاً», «مقالات ذات صلة»), a trailing list,
  * previous/next links or a run of tag-like one-to-three-word lines; chrome lines, captions,
  * source lines, date-only lines and the headline repeated are dropped, as are short
@@ -517,6 +547,7 @@ function readBody(document: Document, title: string | null, url: string | undefi
   const lines = classifyLines(splitLines(raw), RULES);
   const out: string[] = [];
   let started = false;
+  const seen = new Set<string>();
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.kind === 'related' && !line.link) break;
@@ -528,11 +559,15 @@ function readBody(document: Document, title: string | null, url: string | undefi
     if (isDateLine(text)) continue;
     const words = wordCount(text);
     if (!started) {
-      if (words < PARAGRAPH_WORDS || (words <= 16 && findDates(text).some((d) => d.iso))) continue;
+      const sentence = words >= 4 && /[.!?؟…]["'»”’)]*$/u.test(text);
+      if ((words < PARAGRAPH_WORDS && !sentence) || (words <= 16 && findDates(text).some((d) => d.iso))) continue;
       started = true;
     } else if (isTagRun(lines.slice(i, i + TAG_RUN.lines).map((l) => l.text))) {
       break;
     }
+    const key = matchKey(text);
+    if (seen.has(key)) continue; // a pull quote or summary shown twice
+    seen.add(key);
     out.push(text);
   }
   while (out.length > 0 && isShortLine(out[out.length - 1]!)) out.pop();
