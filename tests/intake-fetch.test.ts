@@ -260,6 +260,17 @@ describe('safeFetch: refused addresses', () => {
     expect(web.count('/secret')).toBe(before);
   });
 
+  it('guards https the same way: resolved addresses, and the connected socket before the TLS handshake', async () => {
+    const url = `https://news.example:${web.port}/secret`;
+    expect((await failure(safeFetch(url, strict({ lookup: fakeDns(['127.0.0.1']) })))).message).toBe(
+      `${url}: the address 127.0.0.1 is a loopback address; set FETCH_ALLOW_PRIVATE=true to allow it.`,
+    );
+    let asked = 0;
+    const refuseAddress = (ip: string) => (ip === '127.0.0.1' ? asked++ > 0 : isRefusedAddress(ip));
+    const error = await failure(safeFetch(url, strict({ lookup: fakeDns(['127.0.0.1']), refuseAddress })));
+    expect(error.message).toContain('the connection reached 127.0.0.1');
+  });
+
   it('refuses non-http schemes and invalid URLs', async () => {
     for (const url of ['file:///etc/passwd', 'ftp://example.com/x', 'data:text/html,hi', 'javascript:alert(1)', 'gopher://x/']) {
       expect((await failure(safeFetch(url, open()))).message).toMatch(/only http:\/\/ and https:\/\/ addresses are fetched/);

@@ -260,6 +260,8 @@ export async function safeFetch(url: string, options: FetchOptions): Promise<Fet
       }
       return { ...meta, bytes, notModified: false };
     }
+  } catch (error) {
+    throw error instanceof IntakeError ? error : mapError(error, url, url, controller.signal);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onCancel);

@@ -155,7 +155,11 @@ export class FeedPoller {
     this.stopping = false;
     const loop = async () => {
       this.timer = null;
-      await this.pollOnce();
+      try {
+        await this.pollOnce();
+      } catch (error) {
+        this.deps.log.error({ err: error }, `The feed poll failed unexpectedly: ${describeError(error)}; polling goes on.`);
+      }
       if (this.running) {
         this.timer = setTimeout(loop, this.deps.intervalMs);
         this.timer.unref();
