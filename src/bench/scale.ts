@@ -9,7 +9,11 @@
  *   generation is rewritten on disk, as every save does);
  * - in a fresh child process (src/bench/child.ts): the product's start path `openEngine` over
  *   the corpus folder and the index (load time, RSS after load), then `engine.ask` latency for
- *   dev and synthetic questions with precomputed query vectors: retrieval + answer composition.
+ *   dev and synthetic questions with precomputed query vectors: retrieval + answer composition;
+ * - live intake (`intake`): new articles written into the corpus folder and added one at a time
+ *   through the product's `engine.updateFiles` (read, parse, chunk, embed, journal append +
+ *   fsync, lexical and hnsw insert), with the embedding cost of the bench's model (the timing
+ *   twin) paid on every chunk, and RSS before and after.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT } from '../config.js';
 import { chunkArticle, DEFAULT_CHUNK_OPTIONS } from '../ingest/chunk.js';
 import { readCorpus } from '../ingest/corpus.js';
+import type { Embedder } from '../embed.js';
+import { openEngine } from '../engine.js';
 import { syncIndex } from '../indexing.js';
 import { DenseIndex, DEFAULT_HNSW, type HnswParams } from '../retrieve/dense.js';
 import { loadIndex } from '../store.js';
@@ -66,6 +72,138 @@ export interface ScaleEntry {
   reindex_article_chunks: number;
   vectors: string;
   contention: number | null;
+  intake: IntakeEntry | null;
+}
+
+/** Adding articles one at a time to the built index through `engine.updateFiles`. */
+export interface IntakeEntry {
+  articles: number;
+  chunks_per_article: number;
+  /** `updateFiles([name])` wall time, embedding included. */
+  add_one_ms_p50: number;
+  add_one_ms_p95: number;
+  add_one_ms_max: number;
+  /** Of which the embedding of the article's chunks. */
+  embed_ms_p50: number;
+  /** The first question after each add (pays for merging the new postings in). */
+  first_query_after_add_ms_p50: number;
+  first_query_after_add_ms_p95: number;
+  journal_kb: number;
+  /** The index folder gained only the journal: no generation was written. */
+  generations_written: number;
+  rss_before_mb: number;
+  rss_after_mb: number;
+  heap_before_mb: number;
+  heap_after_mb: number;
+  embedding: string;
+}
+
+/**
+ * Synthetic vectors (the index's model) at the cost of a real model: every passage is also
+ * embedded by `costly` (the timing twin), whose vectors are dropped.
+ */
+class CostedEmbedder implements Embedder {
+  passageMs = 0;
+  constructor(
+    private readonly vectors: SyntheticEmbedder,
+    private readonly costly: Embedder | null,
+  ) {}
+  get modelId(): string {
+    return this.vectors.modelId;
+  }
+  get dimension(): number {
+    return this.vectors.dimension;
+  }
+  countTokens(text: string): number {
+    return this.vectors.countTokens(text);
+  }
+  embedQueries(texts: string[]): Promise<Float32Array[]> {
+    return this.vectors.embedQueries(texts);
+  }
+  async embedPassages(texts: string[]): Promise<Float32Array[]> {
+    const start = performance.now();
+    if (this.costly) await this.costly.embedPassages(texts);
+    const out = await this.vectors.embedPassages(texts);
+    this.passageMs += performance.now() - start;
+    return out;
+  }
+  /** The bench closes the model it loaded. */
+  async close(): Promise<void> {}
+}
+
+function memory(): { rss: number; heap: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { rss: mb(m.rss), heap: mb(m.heapUsed) };
+}
+
+/**
+ * Adds `n` new synthetic articles one at a time to the index in memory (and its folder) through
+ * the product's engine: each is written into the corpus folder, then `updateFiles([name])` is
+ * timed, then one question is asked.
+ */
+async function measureIntake(
+  ctx: BenchContext,
+  corpusDir: string,
+  indexDir: string,
+  index: Awaited<ReturnType<typeof syncIndex>>['index'],
+  articles: Parameters<typeof syncIndex>[0]['articles'],
+  pool: ReturnType<typeof sentencePool>,
+  vectors: SyntheticEmbedder,
+  hnsw: HnswParams,
+  n: number,
+): Promise<IntakeEntry> {
+  const embedder = new CostedEmbedder(vectors, ctx.embedder);
+  // The engine starts over the index already in memory (nothing to read again or save).
+  const engine = await openEngine({ corpusDir, indexDir, embedder, log: ctx.log, indexing: { current: index, articles, hnsw } });
+  const gens = () => fs.readdirSync(indexDir).filter((f) => f.startsWith('gen-')).length;
+  const gensBefore = gens();
+  const fresh = syntheticCorpus(pool, { chunks: n * 4, seed: 2026, countChunks: (a) => chunkArticle(a, DEFAULT_CHUNK_OPTIONS).length }).articles.slice(0, n);
+  const questions = syntheticQuestions(fresh.map((a) => a.raw), n, 5);
+  const adds: number[] = [];
+  const embeds: number[] = [];
+  const queries: number[] = [];
+  const before = memory();
+  try {
+    for (const [i, article] of fresh.entries()) {
+      const name = `intake_${String(i).padStart(4, '0')}.txt`;
+      fs.writeFileSync(path.join(corpusDir, name), article.raw);
+      const embedBefore = embedder.passageMs;
+      const t = timer();
+      const changes = await engine.updateFiles([name]);
+      adds.push(t());
+      embeds.push(embedder.passageMs - embedBefore);
+      if (changes.added.length !== 1) throw new Error(`updateFiles did not add ${name}: ${JSON.stringify(changes.skipped)}`);
+      const tq = timer();
+      await engine.ask(questions[i]!);
+      queries.push(tq());
+    }
+  } finally {
+    await engine.close();
+  }
+  const after = memory();
+  const chunks = fresh.reduce((sum, _, i) => sum + (index.manifest.files[`intake_${String(i).padStart(4, '0')}.txt`]?.labels.length ?? 0), 0);
+  const journal = path.join(indexDir, index.generation ?? '', 'journal.log');
+  const q = (xs: number[], p: number) => round(percentile(xs, p), 1);
+  return {
+    articles: fresh.length,
+    chunks_per_article: round(chunks / fresh.length, 2),
+    add_one_ms_p50: q(adds, 50),
+    add_one_ms_p95: q(adds, 95),
+    add_one_ms_max: round(Math.max(...adds), 1),
+    embed_ms_p50: q(embeds, 50),
+    first_query_after_add_ms_p50: q(queries, 50),
+    first_query_after_add_ms_p95: q(queries, 95),
+    journal_kb: fs.existsSync(journal) ? round(fs.statSync(journal).size / 1024, 1) : 0,
+    generations_written: gens() - gensBefore,
+    rss_before_mb: before.rss,
+    rss_after_mb: after.rss,
+    heap_before_mb: before.heap,
+    heap_after_mb: after.heap,
+    embedding: ctx.embedder
+      ? `${ctx.model.label}: paid on every chunk; the index keeps ${vectors.modelId} vectors`
+      : `no model loaded: ${vectors.modelId} vectors only, embedding cost excluded`,
+  };
 }
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
@@ -191,6 +329,11 @@ export async function benchScale(ctx: BenchContext, label: string, target: numbe
   const child = await runChild<ChildScaleResult>({ mode: 'scale', corpusDir, indexDir, questions: queryTexts, warmup: ctx.quick ? 5 : 30 });
   if (child.chunks !== re.index.chunks.size) throw new Error(`the started engine has ${child.chunks} chunks, the index ${re.index.chunks.size}: it re-indexed on start`);
   const q = (xs: number[], p: number) => round(percentile(xs, p), 3);
+
+  // Live intake: articles added one at a time (after the child, which must see the index as built).
+  const nIntake = ctx.quick ? 5 : 20;
+  ctx.say(`scale ${label}: adding ${nIntake} articles one at a time through updateFiles`);
+  const intake = await measureIntake(ctx, corpusDir, indexDir, re.index, articles, sentencePool(real), embedder, hnsw, nIntake);
   fs.rmSync(corpusDir, { recursive: true, force: true });
   return {
     target_chunks: target,
@@ -238,5 +381,6 @@ export async function benchScale(ctx: BenchContext, label: string, target: numbe
     reindex_article_chunks: articleChunks,
     vectors: `${embedder.modelId}: synthetic text-derived unit vectors (src/bench/synthetic.ts), embedding excluded`,
     contention: contention.stop(),
+    intake,
   };
 }

@@ -7,14 +7,15 @@
  *   --model DIR|none                   the embedding model (default: MODEL_DIR, else the timing twin
  *                                      in ../shared, else the repository's test-encoder fixture)
  *   --shared DIR                       where to look for the timing twin (default ../shared)
- *   --only cold,query,ingest,bot,scale sections to run (default all)
+ *   --only cold,query,ingest,bot,scale,generate  sections to run (default all)
  *   --corpus DIR                       the articles (default corpus/)
  *
  * Sections: ingest (parse+chunk, embedding throughput vs a naive pipeline, build, one-article
  * re-index) · query latency by stage on the real corpus with the model · cold start of the
  * product in a fresh process (start → ready → first answer, peak RSS) · bot throughput through
  * handleUpdate, 50 chats at once · scale: synthetic 10k and 100k chunks (build, size, load, RSS,
- * latency, recall@10 against exact search). Every embedding figure names the model it was
+ * latency, recall@10 against exact search) · generate: the claim check's cost per generated answer and
+ * first token → first draft, against the fake model server (a fixture; no model speed measured). Every embedding figure names the model it was
  * measured with; figures that exclude embedding say so.
  */
 import fs from 'node:fs';
@@ -32,6 +33,7 @@ import { DEFAULT_HNSW } from '../retrieve/dense.js';
 import { benchBot, type BotResult } from '../bench/bot.js';
 import { benchColdStart, type ColdResult } from '../bench/cold.js';
 import type { BenchContext } from '../bench/context.js';
+import { benchGenerate, type GenerateResult } from '../bench/generate.js';
 import { benchIngest, copyCorpus } from '../bench/ingest.js';
 import { resolveBenchModel } from '../bench/model.js';
 import { benchQueries } from '../bench/query.js';
@@ -40,7 +42,7 @@ import { benchScale, type ScaleEntry } from '../bench/scale.js';
 import { Contention, machine, round, timer } from '../bench/stats.js';
 import { runCli } from './setup.js';
 
-const SECTIONS = ['ingest', 'query', 'cold', 'bot', 'scale'] as const;
+const SECTIONS = ['ingest', 'query', 'cold', 'bot', 'scale', 'generate'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -125,6 +127,7 @@ async function main(): Promise<number> {
   const ctx: BenchContext = { quick: args.quick, model, embedder, sourceCorpus: args.corpus, tmp, questions, questionsFile, log, say };
   const errors: Record<string, string> = {};
   const results: Results = { quick: args.quick, cold: null, query: null, ingest: null, scale: {}, bot: null, botHybrid: null };
+  let generate: GenerateResult | null = null;
 
   try {
     if (args.only.has('ingest')) results.ingest = await section('ingest', errors, say, () => benchIngest(ctx));
@@ -149,6 +152,7 @@ async function main(): Promise<number> {
         });
       }
     }
+    if (args.only.has('generate')) generate = await section('generate', errors, say, () => benchGenerate(ctx));
     if (args.only.has('scale')) {
       const sizes: Array<[string, number]> = args.quick ? [['10k', 1_000], ['100k', 3_000]] : [['10k', 10_000], ['100k', 100_000]];
       for (const [label, n] of sizes) {
@@ -192,6 +196,7 @@ async function main(): Promise<number> {
     scale: results.scale,
     bot: results.bot ?? { answers_per_s: NaN },
     bot_hybrid: results.botHybrid,
+    generate,
     targets: vs,
     errors,
   };
@@ -231,6 +236,24 @@ async function main(): Promise<number> {
     lines.push('Scale (synthetic corpora, 384-d synthetic vectors, embedding excluded):');
     lines.push('');
     lines.push(st);
+    for (const [label, entry] of Object.entries(results.scale)) {
+      const i = entry.intake;
+      if (!i) continue;
+      lines.push('');
+      lines.push(
+        `Intake at ${label} (${i.articles} articles added one at a time through updateFiles, ${i.embedding}): ` +
+          `p50 ${i.add_one_ms_p50} ms, p95 ${i.add_one_ms_p95} ms (embedding p50 ${i.embed_ms_p50} ms); first question after an add p95 ${i.first_query_after_add_ms_p95} ms; ` +
+          `RSS ${i.rss_before_mb} → ${i.rss_after_mb} MB; ${i.generations_written} generations written, journal ${i.journal_kb} KB.`,
+      );
+    }
+  }
+  if (generate) {
+    lines.push('');
+    lines.push(
+      `Generated answers, against the FAKE model server (a fixture that streams instantly: this code's cost, not a model's speed), ${generate.answers} answers of ${generate.sentences_per_answer} sentences (${generate.dropped_per_answer} dropped): ` +
+        `claim check p50 ${generate.check_ms_per_answer.p50_ms} ms, p95 ${generate.check_ms_per_answer.p95_ms} ms, max ${generate.check_ms_per_answer.max_ms} ms per answer; ` +
+        `first token → first draft p50 ${generate.first_token_to_first_draft_ms.p50_ms} ms, p95 ${generate.first_token_to_first_draft_ms.p95_ms} ms (add a real model's time to write its first sentence).`,
+    );
   }
   if (Object.keys(errors).length > 0) {
     lines.push('');
