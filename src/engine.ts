@@ -15,11 +15,12 @@ import { chunkText, type ChunkText } from './retrieve/chunk-text.js';
 import { preferRecent, recencyQuestion } from './retrieve/recency.js';
 import { chunkGrams, DEFAULT_RERANK, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
 import { LruCache } from './cache.js';
+import { duplicatesByArticle, withPublication } from './publication.js';
 import { translateEnglish } from './text/crosslingual.js';
 import { catchUpJournal, journalFull, loadIndex, saveIndex, type CorpusIndex } from './store.js';
 import { detectLang } from './text/arabic.js';
 import { JOURNAL_MERGE_BYTES, JOURNAL_MERGE_RECORDS } from './store-journal.js';
-import type { Answer, AskContext, Chunk, DocId, Engine, EngineInfo, IndexChanges, Retrieval, RetrievalMode } from './types.js';
+import type { Answer, ArticleInfo, AskContext, Chunk, DocId, Engine, EngineInfo, IndexChanges, Retrieval, RetrievalMode } from './types.js';
 
 export interface RetrievalOptions {
   /** Candidates taken from each retriever before fusion. */
@@ -197,6 +198,8 @@ class AnswerEngine implements Engine {
    * one article: kept across `updateFiles`, counted again after a merge or a reindex.
    */
   private gramStats: GramStats | null = null;
+  /** Near-duplicates recorded for each article («also published by»), built on first use. */
+  private duplicates: Map<DocId, ArticleInfo[]> | null = null;
   private reindexing: Promise<IndexChanges> | null = null;
   /** The end of the queue that runs index changes (reindex, updateFiles, merges) one at a time. */
   private tail: Promise<unknown> = Promise.resolve();
@@ -294,7 +297,7 @@ class AnswerEngine implements Engine {
     const startedAt = performance.now();
     const { q, lang, query, hits, mode, index, timings } = await this.run(question, context);
     const model = index.manifest.model?.id ?? '';
-    return composeAnswer(
+    const answer = composeAnswer(
       {
         question: q,
         lang,
@@ -310,6 +313,9 @@ class AnswerEngine implements Engine {
       },
       { startedAt, ...timings },
     );
+    const files = index.manifest.files;
+    this.duplicates ??= duplicatesByArticle(Object.values(files).map((f) => f.info));
+    return withPublication(answer, (file) => files[file]?.info, this.duplicates);
   }
 
   private rerank(index: CorpusIndex, q: string, previous: string | undefined, units: QueryUnit[], hits: LexicalHit[]): LexicalHit[] {
@@ -405,6 +411,7 @@ class AnswerEngine implements Engine {
 
   /** After the index was replaced or rebuilt: every cache of what it held is emptied. */
   private clearCaches(): void {
+    this.duplicates = null;
     this.sectionTermCache.clear();
     this.ledeTermCache.clear();
     this.analysisCache.clear();
@@ -468,6 +475,7 @@ class AnswerEngine implements Engine {
         files,
       });
       if (changes.added.length + changes.changed.length + changes.removed.length > 0) {
+        this.duplicates = null;
         this.sectionTermCache.clear();
         this.ledeTermCache.clear();
       }
@@ -488,6 +496,7 @@ class AnswerEngine implements Engine {
   private catchUp(): void {
     const state = catchUpJournal(this.options.indexDir, this.index);
     if (state === 'caught-up') {
+      this.duplicates = null;
       this.sectionTermCache.clear();
       this.ledeTermCache.clear();
     } else if (state === 'stale') {
