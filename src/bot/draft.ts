@@ -10,7 +10,8 @@
  *   waiting at the end of an interval goes out then, older ones are skipped;
  * - the first failure (an old server, an emulator without the method, a 400, a 429) ends drafting
  *   for this answer: it is logged, and the answer is still sent as a message. Drafting never
- *   throws and never delays the answer by more than {@link DRAFT_SETTLE_MS}.
+ *   throws and never delays the answer by more than {@link DRAFT_SETTLE_MS}; a draft still on its
+ *   way then is cancelled, so none lands after the answer.
  */
 import type { Api } from 'grammy';
 import { describeError } from '../errors.js';
@@ -39,11 +40,12 @@ export interface DraftOptions {
 }
 
 /**
- * Sends one draft. The only place `sendMessageDraft` is called (grammY types it since 1.38; an
- * API server that does not know the method answers 404, which ends drafting like any failure).
+ * Sends one draft. The only place `sendMessageDraft` is called (the grammY installed here types
+ * it; an API server that does not know the method answers 404, which ends drafting like any
+ * failure). `signal` cancels it, retries included, once the answer has been sent.
  */
-export async function sendDraft(api: Api, chatId: number, draftId: number, text: string): Promise<void> {
-  await api.sendMessageDraft(chatId, draftId, text);
+export async function sendDraft(api: Api, chatId: number, draftId: number, text: string, signal?: AbortSignal): Promise<void> {
+  await api.sendMessageDraft(chatId, draftId, text, undefined, signal as Parameters<Api['sendMessageDraft']>[4]);
 }
 
 /** The first `max` characters of `text` (an ellipsis last when cut), line breaks kept, surrogate pairs whole. */
@@ -64,6 +66,7 @@ export class DraftStream {
   private stopped = false;
   private failed = false;
   private shown = false;
+  private readonly abort = new AbortController();
   /** Drafts sent (successfully or not), for the log. */
   count = 0;
 
@@ -100,6 +103,8 @@ export class DraftStream {
     });
     await Promise.race([this.chain, settle]);
     clearTimeout(timer);
+    // A draft still on its way (a slow server, a retry after 429) must not land after the answer.
+    this.abort.abort();
   }
 
   private showPlaceholder(): void {
@@ -125,13 +130,14 @@ export class DraftStream {
     this.chain = this.chain.then(async () => {
       if (this.failed) return;
       try {
-        await sendDraft(this.api, chatId, draftId, text);
+        await sendDraft(this.api, chatId, draftId, text, this.abort.signal);
         if (!this.shown) {
           this.shown = true;
           this.options.onShown?.();
         }
       } catch (error) {
         this.failed = true;
+        if (this.abort.signal.aborted) return; // given up on at the end of the answer
         log.warn({ chatId, error: redactSecrets(describeError(error)) }, 'sendMessageDraft failed; no more drafts for this answer (the answer is still sent)');
       }
     });
