@@ -182,3 +182,42 @@ describe('splitMessage', () => {
     for (const part of parts.slice(0, -1)) expect(part.endsWith('\n')).toBe(true);
   });
 });
+
+describe('generated answers and untitled sources (issue 14)', () => {
+  it('sourceTitle: the headline; without one, outlet and opening words within the width; never a file name', async () => {
+    const { sourceTitle } = await import('../src/bot/format.js');
+    expect(sourceTitle({ title: 'عنوان', outlet: 'الديار', opening: 'نص' }, 'ar', 40)).toBe('عنوان');
+    const named = sourceTitle({ title: null, outlet: 'الديار', opening: 'أكد وزير الخارجية الصيني وانغ يي بحضور نظيره الروسي سيرغي لافروف' }, 'ar', 40);
+    expect(named.startsWith('الديار: أكد وزير الخارجية')).toBe(true);
+    expect(named.length).toBeLessThanOrEqual(40);
+    expect(named.endsWith('…')).toBe(true);
+    expect(sourceTitle({ title: '  ', outlet: null, opening: null }, 'en', 40)).toBe('(untitled)');
+  });
+
+  it('a generated answer renders its checked text (escaped, a sources block the engine appended cut) and the sources from the citations', () => {
+    const chunks = [makeChunk({ id: 'x.txt#0.0', title: hostile, text: 'A passage.' })];
+    const generated = makeAnswer('q', chunks, {
+      answerMode: 'generative',
+      answer: `Checked ${hostile} claim [1].\n\nSources:\n[1] stale line from the engine`,
+      quotes: [],
+    });
+    const html = renderAnswer(generated, 'en');
+    assertBalanced(html);
+    expect(html).toContain(`Checked ${escapeHtml(hostile)} claim [1].`);
+    expect(html).not.toContain('stale line');
+    expect(html.split('<b>Sources:</b>')).toHaveLength(2);
+  });
+
+  it('renderPassage with support: the sentences first under a heading, then in bold in the passage, escaped', () => {
+    const a = 'First <sentence> & more.';
+    const b = 'Second sentence.';
+    const chunk = makeChunk({ id: 'x.txt#0.0', title: null, outlet: 'Out', date: null, text: `${a} ${b}`, sentences: [{ text: a, start: 0, end: a.length }, { text: b, start: a.length + 1, end: a.length + 1 + b.length }] });
+    const html = renderPassage([chunk], 1, 'en', { support: [a] });
+    assertBalanced(html);
+    expect(html.indexOf('What the answer relies on')).toBeLessThan(html.indexOf(`<b>${escapeHtml(a)}</b>`));
+    expect(html).toContain(`<blockquote><b>${escapeHtml(a)}</b> ${escapeHtml(b)}</blockquote>`);
+    // Its own first sentence names the untitled story.
+    expect(html).toContain(`<b>«${escapeHtml(a)}»</b>`);
+    expect(renderPassage([chunk], 1, 'en')).not.toContain('What the answer relies on');
+  });
+});
