@@ -253,6 +253,13 @@ describe('decodePage (FIXTURE pages encoded with iconv-lite)', () => {
     });
   }
 
+  it('decodes against the standard code tables, not only iconv-lite against itself (bytes from Python codecs)', () => {
+    const cp1256 = Buffer.from('e3d1cdc8c7a120e5e120c3e4ca20c8ceedd1bf20abe4dae3bb', 'hex');
+    expect(decodePage(cp1256, 'text/html; charset=windows-1256')).toBe('مرحبا، هل أنت بخير؟ «نعم»');
+    const iso = Buffer.from('e5d1cdc8c7ac20e7e420c3e6ca20c8ceead1bf', 'hex');
+    expect(decodePage(iso, 'text/html; charset=iso-8859-6')).toBe('مرحبا، هل أنت بخير؟');
+  });
+
   it('the header wins over a <meta> that disagrees', () => {
     const page = arabicPage('<meta charset="utf-8">');
     expect(decodePage(iconv.encode(page, 'windows-1256'), 'text/html; charset=windows-1256')).toBe(page);
@@ -341,6 +348,21 @@ describe('extractArticle on FIXTURE pages written for these tests', () => {
     expect(article.paragraphs).toHaveLength(3);
     expect(article.paragraphs[0]).toMatch(/^انقطعت الكهرباء صباح الأحد/);
     expect(article.paragraphs[2]).toMatch(/ارتفاع الطلب على الكهرباء\.$/);
+  });
+
+  it('pages without <body>, without <html>, or with text after </body> keep their text', () => {
+    const p1 = '<p>انقطعت الكهرباء صباح الأحد عن عدد من مدن الساحل بسبب عطل في محطة التوليد الرئيسية، وفق ما اعلنت الشركة الوطنية للكهرباء.</p>';
+    const variants = [
+      `<html><head><title>انقطاع الكهرباء</title></head>${p1}${SECOND_PARAGRAPH}</html>`,
+      `<html>${p1}${SECOND_PARAGRAPH}</html>`,
+      `<title>انقطاع الكهرباء</title>${p1}${SECOND_PARAGRAPH}`,
+      `<!DOCTYPE html><html><body>${p1}</body></html>${SECOND_PARAGRAPH}`,
+    ];
+    for (const page of variants) {
+      const { paragraphs } = extractArticle(page);
+      expect(paragraphs, page).toHaveLength(2);
+      expect(paragraphs[0]).toMatch(/^انقطعت الكهرباء/);
+    }
   });
 
   it('an English page: metadata, local day of an offset timestamp, related block and newsletter removed', () => {

@@ -57,7 +57,7 @@ const PUBLISHED_LABEL = /(?:تاريخ\s+النشر|تم\s+نشر|نشر\s+(?:ف
  * (a home page, a list of links, an error page).
  */
 export function extractArticle(html: string, options: ExtractOptions = {}): ExtractedArticle {
-  const { document } = parseHTML(wrapDocument(html));
+  const { document } = parseHTML(normalizeDocument(html));
   const jsonLd = readJsonLd(document);
   markRelatedComments(document);
   for (const el of [...document.querySelectorAll(NON_CONTENT)]) el.remove();
@@ -82,9 +82,35 @@ export function extractArticle(html: string, options: ExtractOptions = {}): Extr
   return { title, outlet, date, url, paragraphs };
 }
 
-/** A fragment or a page without `<html>` gets one, so linkedom builds a full document. */
-function wrapDocument(html: string): string {
-  return /<html[\s>]/i.test(html) ? html : `<!DOCTYPE html><html><head></head><body>${html}</body></html>`;
+/**
+ * The page rebuilt as `<html><head>…</head><body>…</body></html>`. linkedom is not an HTML5
+ * tree builder: without that skeleton (a fragment, a page without `<html>` or `<body>`) it puts
+ * the text outside `document.body`, where Readability never looks. Head is what lies between
+ * `<head>` and `</head>` (or the `<body>` tag); body is everything after `<body>` (or after the
+ * head), including text a broken page leaves after `</body>`.
+ */
+export function normalizeDocument(html: string): string {
+  const source = html.replace(/^\uFEFF?\s*<!doctype[^>]*>/i, '');
+  const headOpen = /<head(?=[\s>])[^>]*>/i.exec(source);
+  const bodyOpen = /<body(?=[\s>])[^>]*>/i.exec(source);
+  let head = '';
+  let body: string;
+  if (bodyOpen) {
+    const headEnd = headOpen && headOpen.index < bodyOpen.index ? headOpen.index + headOpen[0].length : 0;
+    const headClose = source.slice(headEnd, bodyOpen.index).search(/<\/head\s*>/i);
+    head = source.slice(headEnd, headClose >= 0 ? headEnd + headClose : bodyOpen.index);
+    body = source.slice(bodyOpen.index + bodyOpen[0].length);
+  } else if (headOpen) {
+    const rest = source.slice(headOpen.index + headOpen[0].length);
+    const headClose = /<\/head\s*>/i.exec(rest);
+    head = headClose ? rest.slice(0, headClose.index) : '';
+    body = headClose ? rest.slice(headClose.index + headClose[0].length) : rest;
+  } else {
+    body = source;
+  }
+  head = head.replace(/<\/?html(?=[\s>])[^>]*>/gi, '');
+  body = body.replace(/<\/?(?:html|body|head)(?=[\s>])[^>]*>/gi, '');
+  return `<!DOCTYPE html><html><head>${head}</head><body>${body}</body></html>`;
 }
 
 /** Whitespace (incl. NBSP and invisible marks) collapsed to single spaces, trimmed. */
@@ -96,8 +122,8 @@ export function cleanText(text: string): string {
 function decodeEntities(text: string): string {
   const named: Record<string, string> = { quot: '"', amp: '&', apos: "'", lt: '<', gt: '>', nbsp: '\u00A0', laquo: '«', raquo: '»', hellip: '…', ndash: '–', mdash: '—' };
   return text.replace(/&(?:#(\d+)|#x([0-9a-f]+)|([a-z]+));/gi, (all, dec: string, hex: string, name: string) => {
-    if (dec) return String.fromCodePoint(+dec);
-    if (hex) return String.fromCodePoint(parseInt(hex, 16));
+    const code = dec ? +dec : hex ? parseInt(hex, 16) : -1;
+    if (code >= 0) return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
     return named[name.toLowerCase()] ?? all;
   });
 }
