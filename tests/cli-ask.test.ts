@@ -13,6 +13,8 @@ import { containsExpected, isGold, parseQuestionSet } from '../src/evaluation.js
 import { REPO_CORPUS, TEST_ENCODER_DIR } from './helpers/engine.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** mE5-small's timing twin (random weights), beside the repository when ../shared is there. */
+const TWIN = path.join(ROOT, '..', 'shared', 'models', 'timing-twin', 'multilingual-e5-small');
 const dev = parseQuestionSet(fs.readFileSync(path.join(ROOT, 'tests/fixtures/dev.jsonl'), 'utf8'), 'dev.jsonl');
 let tmp: string;
 
@@ -101,8 +103,15 @@ describe('CLI without a model', () => {
     const r = run('ask.ts', ['--json'], env, 'من استقبل ميشوستين في الصين؟\nلماذا شكر لافروف الصين؟\n');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr.match(/lexical retrieval only/g)).toHaveLength(1);
-    for (const line of r.stdout.trim().split('\n')) expect(JSON.parse(line).lexicalOnly).toBe(true);
+    for (const line of r.stdout.trim().split('\n')) expect(JSON.parse(line)).toMatchObject({ lexicalOnly: true, modelError: expect.stringContaining('EMBEDDING_MODEL=none') });
   });
+  it.skipIf(!fs.existsSync(TWIN))('drops a model that fails its check on the corpus (the timing twin: random weights) and says why in the JSON', () => {
+    const env = { MODEL_DIR: TWIN, EMBEDDING_MODEL: 'multilingual-e5-small', INDEX_DIR: fs.mkdtempSync(path.join(tmp, 'index-')) };
+    const r = run('ask.ts', ['--json', 'لماذا شكر لافروف الصين؟'], env);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/failed its check/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ answered: true, lexicalOnly: true, modelError: expect.stringMatching(/failed its check on this corpus/) });
+  }, 120_000);
   it('falls back to lexical retrieval when MODEL_DIR holds no model', () => {
     const env = { MODEL_DIR: tmp, INDEX_DIR: fs.mkdtempSync(path.join(tmp, 'index-')) };
     const r = run('ask.ts', ['--json', 'لماذا شكر لافروف الصين؟'], env);

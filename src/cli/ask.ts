@@ -14,7 +14,7 @@ import type { Answer, GenerationReport } from '../types.js';
 import { openCliEngine, runCli } from './setup.js';
 
 /** The `ask --json` shape other tools rely on (extra fields are allowed, these are fixed). */
-export function toJson(answer: Answer) {
+export function toJson(answer: Answer, modelError: string | null = null) {
   return {
     question: answer.question,
     answered: answer.answered,
@@ -22,11 +22,16 @@ export function toJson(answer: Answer) {
     citations: answer.citations.map((c) => ({
       n: c.n, file: c.file, title: c.title, outlet: c.outlet, date: c.date, passage: c.passage, score: Number(c.score.toFixed(4)),
       section: c.section, chunkId: c.chunkId,
+      // The article's web or t.me address, when it came from a link, feed or public channel.
+      ...(c.url ? { url: c.url } : {}),
+      ...(c.alsoPublishedBy?.length ? { alsoPublishedBy: c.alsoPublishedBy } : {}),
     })),
     timings: { totalMs: Number(answer.timings.totalMs.toFixed(2)), ...Object.fromEntries(Object.entries(answer.timings).map(([k, v]) => [k, Number(v.toFixed(2))])) },
     lang: answer.lang,
     mode: answer.mode,
     lexicalOnly: answer.mode === 'lexical',
+    /** Why the embedding model is not in use (not loaded, or failed its check on this corpus). */
+    ...(answer.mode === 'lexical' && modelError ? { modelError } : {}),
     quotes: answer.quotes,
     closest: answer.closest,
     unmentioned: answer.unmentioned,
@@ -62,7 +67,7 @@ runCli(async () => {
   try {
     if (question) {
       const answer = await engine.ask(question);
-      process.stdout.write(json ? JSON.stringify(toJson(answer)) + '\n' : toText(answer) + '\n');
+      process.stdout.write(json ? JSON.stringify(toJson(answer, engine.info().modelError)) + '\n' : toText(answer) + '\n');
       return;
     }
     if (!json && process.stdin.isTTY) {
@@ -73,7 +78,7 @@ runCli(async () => {
     for await (const line of lines) {
       if (!line.trim()) continue;
       const answer = await engine.ask(line);
-      process.stdout.write(json ? JSON.stringify(toJson(answer)) + '\n' : toText(answer) + '\n\n');
+      process.stdout.write(json ? JSON.stringify(toJson(answer, engine.info().modelError)) + '\n' : toText(answer) + '\n\n');
     }
   } finally {
     await engine.close();
