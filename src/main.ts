@@ -1,11 +1,14 @@
 /**
  * `npm start`: settings → logger → embedding model (or lexical fallback) → engine → the Telegram
  * bot when TELEGRAM_BOT_TOKEN is set (long polling, or a webhook when WEBHOOK_URL is set), the
- * local console chat otherwise.
+ * local console chat otherwise. In both, the live intake runs alongside: the corpus folder is
+ * watched (WATCH_CORPUS) and FEEDS are polled; the bot also takes in source channels' posts,
+ * admins' forwards, documents and /add links.
  *
  * SIGINT/SIGTERM stop cleanly: no more updates are fetched, answers in flight finish, the engine
  * is closed, exit 0. A second signal exits at once.
  */
+import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
 import { loadEmbedder } from './embed.js';
 import { openEngine } from './engine.js';
@@ -16,6 +19,11 @@ import { createBot } from './bot/create-bot.js';
 import { runBot } from './bot/run.js';
 import { runConsoleChat } from './cli/chat.js';
 import { consoleDestination } from './cli/setup.js';
+import { safeFetch } from './intake/fetch.js';
+import { FeedPoller } from './intake/poller.js';
+import { IntakeService } from './intake/service.js';
+import { watchCorpus } from './intake/watch.js';
+import type { Engine } from './types.js';
 
 function abortPromise(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -56,13 +64,15 @@ async function main(): Promise<number> {
   const { embedder, error: modelError } = await loadEmbedder(config, log);
   // ANSWER_MODE=generative: a language model writes the answer, each sentence checked against its source.
   const engine = withConfiguredGeneration(await openEngine({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, modelError, log }), config, log);
+  let intake: Intake | null = null;
   try {
     if (shutdown.signal.aborted) return 0;
+    intake = await startIntake(config, engine, log);
     if (consoleMode) {
       await runConsoleChat({ engine, input: process.stdin, output: process.stdout, log, signal: shutdown.signal, maxQuestionChars: config.maxQuestionChars });
       return 0;
     }
-    const bot = createBot(config, { engine, log });
+    const bot = createBot(config, { engine, log, intake: intake.service });
     const handle = await runBot(bot, config, log);
     try {
       // Runs until a signal, or until polling fails for good (bad token, another instance).
@@ -72,9 +82,48 @@ async function main(): Promise<number> {
     }
     return 0;
   } finally {
+    await intake?.stop();
     await engine.close();
     log.info('engine closed');
   }
+}
+
+/** The live intake while the bot or console chat runs: the service, the folder watcher, the feed poller. */
+interface Intake {
+  service: IntakeService;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the intake service over the corpus folder, watches the folder (WATCH_CORPUS) and polls
+ * FEEDS every FEED_INTERVAL_MINUTES; `stop` ends both (a poll or update in progress finishes).
+ */
+async function startIntake(config: Config, engine: Engine, log: Logger): Promise<Intake> {
+  const service = await IntakeService.open({ corpusDir: config.corpusDir, engine, fetch: safeFetch, log, settings: config });
+  const watcher = config.watchCorpus ? watchCorpus({ dir: config.corpusDir, update: (names) => service.syncFiles(names), log }) : null;
+  await watcher?.ready;
+  const poller =
+    config.feeds.length > 0
+      ? new FeedPoller({
+          feeds: config.feeds,
+          fetch: safeFetch,
+          fetchOptions: { allowPrivate: config.fetchAllowPrivate, timeoutMs: config.fetchTimeoutMs, maxBytes: config.fetchMaxBytes },
+          take: service.take,
+          maxItems: config.feedMaxItems,
+          intervalMs: config.feedIntervalMinutes * 60_000,
+          log,
+          statePath: path.join(config.indexDir, 'feeds-state.json'),
+        })
+      : null;
+  poller?.start();
+  log.info({ watching: Boolean(watcher), feeds: config.feeds.length, articles: service.size }, 'live intake running');
+  return {
+    service,
+    async stop() {
+      await poller?.stop();
+      await watcher?.close();
+    },
+  };
 }
 
 main().then(

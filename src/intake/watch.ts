@@ -19,7 +19,7 @@ import type { Logger } from '../log.js';
 export interface WatchOptions {
   /** The corpus folder. */
   dir: string;
-  /** Brings these corpus files (names inside `dir`) up to date. */
+  /** Brings these corpus files (names inside `dir`) up to date; resolves to null when none had changed. */
   update: (names: string[]) => Promise<unknown>;
   log: Logger;
   /** Quiet time after the last event before updating (default 500 ms). */
@@ -75,8 +75,9 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
     pending.clear();
     running = running.then(async () => {
       try {
-        await update(names);
-        log.info({ files: names }, 'corpus folder changed: files re-indexed');
+        const result = await update(names);
+        if (result === null) log.debug({ files: names }, 'corpus folder event for files already up to date');
+        else log.info({ files: names }, 'corpus folder changed: files re-indexed');
       } catch (error) {
         log.warn({ files: names, error: describeError(error) }, 'corpus folder changed but the files could not be re-indexed; /reindex retries');
       }
