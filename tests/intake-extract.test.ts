@@ -260,6 +260,25 @@ describe('decodePage (FIXTURE pages encoded with iconv-lite)', () => {
     expect(decodePage(iso, 'text/html; charset=iso-8859-6')).toBe('مرحبا، هل أنت بخير؟');
   });
 
+  // Real pages 01, 02 and 06 re-encoded as a legacy Arabic site would serve them: every character
+  // they use exists in the target charset (checked: the round trip is exact) once 02's stray
+  // zero-width U+FEFF is dropped.
+  for (const [file, charset] of [
+    ['01_assabah.com.tn_164913.html', 'windows-1256'],
+    ['06_youm7.com_4943459.html', 'windows-1256'],
+    ['02_arabic.cnn.com_2013_syria-clashes.html', 'ISO-8859-6'],
+  ] as const) {
+    it(`real page ${file.slice(0, 2)} served as ${charset}: same article as from UTF-8, via the header or only its <meta>`, () => {
+      const utf8 = new TextDecoder().decode(pageBytes(file)).replace(/\uFEFF/g, '');
+      const legacy = utf8.replace(/charset=utf-8/gi, `charset=${charset}`);
+      const bytes = iconv.encode(legacy, charset);
+      expect(iconv.decode(bytes, charset)).toBe(legacy);
+      const expected = extractArticle(utf8);
+      expect(extractArticle(decodePage(bytes, `text/html; charset=${charset}`))).toEqual(expected);
+      expect(extractArticle(decodePage(bytes, 'text/html'))).toEqual(expected);
+    });
+  }
+
   it('the header wins over a <meta> that disagrees', () => {
     const page = arabicPage('<meta charset="utf-8">');
     expect(decodePage(iconv.encode(page, 'windows-1256'), 'text/html; charset=windows-1256')).toBe(page);
@@ -289,6 +308,7 @@ describe('decodePage (FIXTURE pages encoded with iconv-lite)', () => {
   it('reads charset labels from headers and <meta>', () => {
     expect(charsetFromContentType('text/html; Charset=Windows-1256')).toBe('windows-1256');
     expect(charsetFromContentType('text/html')).toBeNull();
+    expect(charsetFromContentType('charset=utf-8')).toBe('utf-8');
     expect(charsetFromMeta(Buffer.from('<head><!-- <meta charset="koi8-r"> --><meta charset=\'iso-8859-6\'>'))).toBe('iso-8859-6');
     expect(charsetFromMeta(Buffer.from('<meta name="x" content="charset=koi8-r">'))).toBeNull();
   });

@@ -30,10 +30,13 @@ const LABEL_ALIASES: Readonly<Record<string, string>> = {
   'utf-16': 'utf-16le',
 };
 
-/** The charset parameter of a `Content-Type` value (`text/html; charset="windows-1256"`), lower-cased. */
+/**
+ * The charset parameter of a `Content-Type` value (`text/html; charset="windows-1256"`), lower-cased.
+ * Also found without a media type before it (`<meta http-equiv content="charset=utf-8">`, as youm7 writes it).
+ */
 export function charsetFromContentType(contentType: string | null | undefined): string | null {
   if (!contentType) return null;
-  const m = /;\s*charset\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s;,]+))/i.exec(contentType);
+  const m = /(?:^|[;\s])charset\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s;,"']+))/i.exec(contentType);
   const label = (m?.[1] ?? m?.[2] ?? m?.[3] ?? '').trim().toLowerCase();
   return label || null;
 }
