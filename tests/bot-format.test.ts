@@ -221,3 +221,36 @@ describe('generated answers and untitled sources (issue 14)', () => {
     expect(renderPassage([chunk], 1, 'en')).not.toContain('What the answer relies on');
   });
 });
+
+describe('sources with an address and other outlets', () => {
+  const chunk = makeChunk({ id: 'wire.txt#0.0', text: 'بلغ محصول القمح ثلاثة ملايين طن.', title: 'محصول قياسي من القمح', outlet: 'رويترز', date: '2025-03-05' });
+  const base = makeAnswer('كم بلغ محصول القمح؟', [chunk]);
+  const answer = {
+    ...base,
+    citations: [
+      {
+        ...base.citations[0]!,
+        url: 'https://example.org/wheat?a=1&b="2"',
+        alsoPublishedBy: [
+          { file: 'b.txt', outlet: 'الوطن <عاجل>', date: '2025-03-06', url: 'https://example.net/news/1' },
+          { file: 'c.txt', outlet: 'الرأي', date: null, url: 'javascript:alert(1)' },
+        ],
+      },
+    ],
+  };
+
+  it('links the source line to its page, lists the other outlets (linked when safe), every string escaped', () => {
+    const html = renderAnswer(answer, 'ar');
+    assertBalanced(html);
+    expect(html).toContain('<a href="https://example.org/wheat?a=1&amp;b=%222%22">الرابط</a>');
+    expect(html).toContain('نُشر أيضًا في <a href="https://example.net/news/1">الوطن &lt;عاجل&gt; 2025-03-06</a>، الرأي');
+    expect(html).not.toContain('javascript:');
+    const en = renderAnswer(answer, 'en');
+    expect(en).toMatch(/also published by <a [^>]+>الوطن &lt;عاجل&gt; 2025-03-06<\/a>, الرأي/);
+  });
+
+  it('gives the address in plain text for the console and the plain-text fallback', () => {
+    expect(renderAnswerPlain(answer, 'ar')).toContain('الرابط (https://example.org/wheat?a=1&b=%222%22)');
+    expect(renderAnswerPlain({ ...base }, 'ar')).not.toContain('الرابط');
+  });
+});

@@ -49,6 +49,8 @@ interface Markup {
   b(inner: string): string;
   i(inner: string): string;
   code(inner: string): string;
+  /** A link to an http(s) address (plain text: the text, then the address). */
+  a(href: string, inner: string): string;
 }
 
 const MARKUP: Record<Mode, Markup> = {
@@ -57,8 +59,9 @@ const MARKUP: Record<Mode, Markup> = {
     b: (x) => `<b>${x}</b>`,
     i: (x) => `<i>${x}</i>`,
     code: (x) => `<code>${x}</code>`,
+    a: (href, x) => `<a href="${escapeHtml(href).replace(/"/g, '&quot;')}">${x}</a>`,
   },
-  plain: { esc: (x) => x, b: (x) => x, i: (x) => x, code: (x) => x },
+  plain: { esc: (x) => x, b: (x) => x, i: (x) => x, code: (x) => x, a: (href, x) => `${x} (${href})` },
 };
 
 /** Metadata of a source line: headline, outlet (and agency), date. */
@@ -183,9 +186,29 @@ function render(answer: Answer, lang: Lang, mode: Mode, options: RenderOptions):
   return out.join('\n');
 }
 
+/** Only http(s) addresses become links (a `javascript:` or malformed one is left out). */
+function webAddress(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
 function citationLine(m: Markup, c: Citation, lang: Lang, chunk?: (id: string) => Chunk | undefined): string {
   const opening = c.title ? null : citationOpening(c, chunk);
-  return sourceLine(m, { title: c.title, outlet: c.outlet, agency: c.agency, date: c.date, related: c.section === 'related', opening }, lang);
+  const s = t(lang);
+  // Other outlets that published the same story: each its outlet (linked when it has an address) and date.
+  const also = (c.alsoPublishedBy ?? []).map((d) => {
+    const name = m.esc([d.outlet ?? s.untitled, d.date].filter(Boolean).join(' '));
+    const href = webAddress(d.url);
+    return href ? m.a(href, name) : name;
+  });
+  const line = sourceLine(m, { title: c.title, outlet: c.outlet, agency: c.agency, date: c.date, related: c.section === 'related', opening }, lang, also.length ? [`${m.esc(s.alsoPublishedBy)} ${also.join(lang === 'ar' ? '، ' : ', ')}`] : []);
+  const href = webAddress(c.url);
+  return href ? `${line} · ${m.a(href, m.esc(s.link))}` : line;
 }
 
 /** The answer as Telegram HTML: escaped text with inline [n] markers, then the sources block. */

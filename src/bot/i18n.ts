@@ -25,6 +25,10 @@ export interface Strings {
   sources: string;
   closest: string;
   untitled: string;
+  /** Before the other outlets that published the same story. */
+  alsoPublishedBy: string;
+  /** The link to a source's page or post. */
+  link: string;
   undated: string;
   related: string;
   refusal: string;
@@ -97,6 +101,8 @@ const ar: Strings = {
   sources: ANSWER_TEXT.ar.sources,
   closest: ANSWER_TEXT.ar.closest,
   untitled: '(بلا عنوان)',
+  alsoPublishedBy: 'نُشر أيضًا في',
+  link: 'الرابط',
   undated: 'غير مؤرخ',
   related: 'خبر ذو صلة',
   refusal: ANSWER_TEXT.ar.refusal,
@@ -196,6 +202,8 @@ const en: Strings = {
   sources: ANSWER_TEXT.en.sources,
   closest: ANSWER_TEXT.en.closest,
   untitled: '(untitled)',
+  alsoPublishedBy: 'also published by',
+  link: 'link',
   undated: 'undated',
   related: 'related story',
   refusal: ANSWER_TEXT.en.refusal,
