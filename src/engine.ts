@@ -62,10 +62,11 @@ export interface OpenEngineOptions {
   /** Passed to indexing (chunking, lexical and hnsw settings, progress). */
   indexing?: Pick<SyncOptions, 'chunking' | 'lexical' | 'hnsw' | 'onProgress' | 'force' | 'articles' | 'current'>;
   /**
-   * How long no question must have been asked before a full journal is merged into a new
-   * generation (default {@link MERGE_IDLE_MS}); see `updateFiles`.
+   * When the journal is merged into a new generation while running (see `updateFiles`): once it
+   * holds `records` records or `bytes` bytes (src/store-journal.ts defaults), after `idleMs`
+   * without a question (default {@link MERGE_IDLE_MS}); at twice the bound, at once.
    */
-  mergeIdleMs?: number;
+  merge?: { records?: number; bytes?: number; idleMs?: number };
 }
 
 /** Default quiet time before a full journal is merged while the bot runs. */
@@ -459,7 +460,7 @@ class AnswerEngine implements Engine {
    *
    * Merging: once the journal passes its bound (src/store-journal.ts), the whole index is saved
    * as a new generation. That save blocks this thread for seconds at 100k chunks, so it waits
-   * until no question has been asked for `mergeIdleMs` (or for the next start or reindex, which
+   * until no question has been asked for `merge.idleMs` (or for the next start or reindex, which
    * merge anyway); a journal twice over the bound is merged at once.
    */
   updateFiles(files: DocId[]): Promise<IndexChanges> {
@@ -479,15 +480,16 @@ class AnswerEngine implements Engine {
         this.sectionTermCache.clear();
         this.ledeTermCache.clear();
       }
-      const journal = this.index.journal;
-      if (journal.records >= 2 * JOURNAL_MERGE_RECORDS || journal.bytes >= 2 * JOURNAL_MERGE_BYTES) {
+      const bound = this.options.merge ?? {};
+      const twice = { records: 2 * (bound.records ?? JOURNAL_MERGE_RECORDS), bytes: 2 * (bound.bytes ?? JOURNAL_MERGE_BYTES) };
+      if (journalFull(this.index, twice)) {
         // The update is durable in the journal already: a failed merge is retried later.
         try {
           this.merge();
         } catch (error) {
           this.options.log.warn({ err: error }, 'merging the index journal failed; it is kept and replayed on the next start');
         }
-      } else if (journalFull(this.index)) this.scheduleMerge();
+      } else if (journalFull(this.index, bound)) this.scheduleMerge();
       return changes;
     });
   }
@@ -519,10 +521,10 @@ class AnswerEngine implements Engine {
     this.options.log.info({ ms: Math.round(performance.now() - started), chunks: this.index.chunks.size }, 'index journal merged into a new generation');
   }
 
-  /** Merges once no question has been asked for `mergeIdleMs`. */
+  /** Merges once no question has been asked for `merge.idleMs`. */
   private scheduleMerge(): void {
     if (this.mergeTimer || this.closed) return;
-    const idle = this.options.mergeIdleMs ?? MERGE_IDLE_MS;
+    const idle = this.options.merge?.idleMs ?? MERGE_IDLE_MS;
     const check = () => {
       const quiet = performance.now() - this.lastQuestion;
       if (quiet < idle) {

@@ -266,9 +266,12 @@ export function saveIndex(indexDir: string, index: CorpusIndex): void {
   }
 }
 
-/** Whether the index's journal has grown past the bound at which it is merged into a new generation. */
-export function journalFull(index: CorpusIndex): boolean {
-  return index.journal.records >= JOURNAL_MERGE_RECORDS || index.journal.bytes >= JOURNAL_MERGE_BYTES;
+/**
+ * Whether the index's journal has grown past the bound at which it is merged into a new
+ * generation (default {@link JOURNAL_MERGE_RECORDS} records or {@link JOURNAL_MERGE_BYTES}).
+ */
+export function journalFull(index: CorpusIndex, bound: { records?: number; bytes?: number } = {}): boolean {
+  return index.journal.records >= (bound.records ?? JOURNAL_MERGE_RECORDS) || index.journal.bytes >= (bound.bytes ?? JOURNAL_MERGE_BYTES);
 }
 
 /**

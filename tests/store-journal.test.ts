@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openEngine } from '../src/engine.js';
 import { IndexError } from '../src/errors.js';
 import { syncIndex, updateIndexFiles } from '../src/indexing.js';
@@ -46,8 +46,11 @@ const current = () => fs.readFileSync(path.join(indexDir, 'CURRENT'), 'utf8').tr
 const journalOf = () => path.join(indexDir, current(), JOURNAL_FILE);
 const has = (index: CorpusIndex, word: string) => [...index.chunks.values()].some((c) => c.text.includes(word));
 
-async function engine(embedder: FakeEmbedder | null = null, extra: { log?: ReturnType<typeof silentLogger> } = {}): Promise<Engine> {
-  const e = await openEngine({ corpusDir, indexDir, embedder, log: extra.log ?? log });
+async function engine(
+  embedder: FakeEmbedder | null = null,
+  extra: { log?: ReturnType<typeof silentLogger>; merge?: { records?: number; idleMs?: number } } = {},
+): Promise<Engine> {
+  const e = await openEngine({ corpusDir, indexDir, embedder, log: extra.log ?? log, merge: extra.merge });
   engines.push(e);
   return e;
 }
@@ -213,6 +216,36 @@ describe('Engine.updateFiles', () => {
     expect(readJournal(journalOf()).records).toHaveLength(0);
     const loaded = loadIndex(indexDir);
     expect(['زبرجد', 'فيروزج', 'ياقوت'].every((w) => has(loaded, w))).toBe(true);
+  });
+
+  it('a full journal is merged into a new generation once questions pause, and at twice the bound at once', async () => {
+    const e = await engine(null, { merge: { records: 2, idleMs: 1500 } });
+    const gen = current();
+    for (const [i, word] of ['زبرجد', 'فيروزج'].entries()) {
+      fs.writeFileSync(path.join(corpusDir, `live${i}.txt`), article(word));
+      await e.updateFiles([`live${i}.txt`]);
+    }
+    expect(current()).toBe(gen); // full, but the merge waits for a quiet moment
+    expect(readJournal(journalOf()).records).toHaveLength(2);
+    // Questions keep it waiting; answered meanwhile from the updated index.
+    for (let k = 0; k < 5; k++) {
+      expect((await e.ask('ما هي كلمة فيروزج في البيان الختامي؟')).citations.map((c) => c.file)).toContain('live1.txt');
+      expect(current()).toBe(gen);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    await vi.waitFor(() => expect(current()).not.toBe(gen), { timeout: 15_000, interval: 50 });
+    expect(readJournal(journalOf()).records).toHaveLength(0);
+    expect(['زبرجد', 'فيروزج'].every((w) => has(loadIndex(indexDir), w))).toBe(true);
+
+    // Twice the bound: merged within the update, without waiting.
+    const quick = await engine(null, { merge: { records: 1, idleMs: 60_000 } });
+    const before = current();
+    fs.writeFileSync(path.join(corpusDir, 'live2.txt'), article('ياقوت'));
+    await quick.updateFiles(['live2.txt']);
+    fs.writeFileSync(path.join(corpusDir, 'live3.txt'), article('مرجان'));
+    await quick.updateFiles(['live3.txt']);
+    expect(current()).not.toBe(before);
+    expect(has(loadIndex(indexDir), 'مرجان')).toBe(true);
   });
 
   it("start-up replays the journal and merges it; a second process's records are taken in", async () => {
