@@ -472,6 +472,12 @@ describe('extractArticle titles, URLs and body edges (FIXTURE pages)', () => {
     expect(article.outlet).toBe('موقع الأخبار');
   });
 
+  it("the site's logo <h1> is not taken for the headline", () => {
+    const page = `<html><head><title>انخفاض الحالات الجديدة - موقع الأخبار</title><meta property="og:site_name" content="موقع الأخبار"></head>
+      <body><header><h1>موقع الأخبار</h1></header><article><h2>عنوان آخر في الصفحة</h2>${body}</article></body></html>`;
+    expect(extractArticle(page).title).toBe('انخفاض الحالات الجديدة');
+  });
+
   it('a JSON-LD headline cut short with an ellipsis gives way to the full og:title', () => {
     const full = 'وزارة الصحة تعلن انخفاض عدد الحالات الجديدة للأسبوع الثالث على التوالي وعودة المستشفيات الى العمل';
     const ld = { '@type': 'NewsArticle', headline: `${full.slice(0, 40)}...` };

@@ -258,7 +258,8 @@ function titleSegments(title: string): string[] {
 function sameSite(a: string, b: string): boolean {
   const ka = siteKey(a);
   const kb = siteKey(b);
-  return ka.length >= 2 && kb.length >= 2 && (ka === kb || ka.startsWith(kb) || kb.startsWith(ka));
+  if (ka.length < 2 || kb.length < 2) return false;
+  return ka === kb || (Math.min(ka.length, kb.length) >= 4 && (ka.startsWith(kb) || kb.startsWith(ka)));
 }
 function siteKey(name: string): string {
   return fold(name).text.replace(/^(?:https?:\/\/)?(?:www\.)?/, '').replace(/\.(?:com|net|org|tv|news|info)(?:\.\w\w)?\/?$/, '').replace(/[\s.\-_/]+/g, '');
@@ -295,17 +296,18 @@ function stripSiteName(title: string, known: readonly string[], headingKeys: Rea
   if (headingKeys.has(matchKey(title))) return title;
   const pieces = titleSegments(title);
   if (pieces.length < 2) return title;
-  for (let len = pieces.length - 1; len >= 1; len--) {
-    for (let i = 0; i + len <= pieces.length; i++) {
-      const run = title.slice(title.indexOf(pieces[i]!), title.lastIndexOf(pieces[i + len - 1]!) + pieces[i + len - 1]!.length);
-      if (headingKeys.has(matchKey(run))) return run;
-    }
-  }
   const otherEdges = others.filter((o) => o !== title).flatMap((o) => {
     const p = titleSegments(o);
     return p.length > 1 ? [p[0]!, p[p.length - 1]!] : [];
   });
   const isSite = (piece: string) => wordCount(piece) <= 6 && (known.some((k) => sameSite(k, piece)) || otherEdges.some((e) => sameSite(e, piece)));
+  for (let len = pieces.length - 1; len >= 1; len--) {
+    for (let i = 0; i + len <= pieces.length; i++) {
+      const run = title.slice(title.indexOf(pieces[i]!), title.lastIndexOf(pieces[i + len - 1]!) + pieces[i + len - 1]!.length);
+      // (a site's logo is often an <h1> too: its name is not the headline)
+      if (headingKeys.has(matchKey(run)) && !known.some((k) => sameSite(k, run))) return run;
+    }
+  }
   let start = 0;
   let end = pieces.length;
   while (end - start > 1 && isSite(pieces[end - 1]!)) end--;
