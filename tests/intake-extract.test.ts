@@ -472,6 +472,16 @@ describe('extractArticle titles, URLs and body edges (FIXTURE pages)', () => {
     expect(article.outlet).toBe('موقع الأخبار');
   });
 
+  it('a related story after an <!--اقرأ ايضا--> comment, or after «مقالات ذات صلة», is not part of the body', () => {
+    const related = '<p>وفي خبر آخر، أعلنت البلدية افتتاح حديقة عامة جديدة في وسط المدينة بعد أعمال استمرت عامين كاملين بتكلفة كبيرة.</p>';
+    for (const marker of ['<!--اقرأ ايضا-->', '<h3>مقالات ذات صلة</h3>', '<p>إقرأ أيضاً:</p>']) {
+      const page = `<html><body><article><h1>انخفاض الحالات</h1><div>${body}${marker}${related}</div></article></body></html>`;
+      const { paragraphs } = extractArticle(page);
+      expect(paragraphs, marker).toHaveLength(2);
+      expect(paragraphs.join(' '), marker).not.toContain('حديقة عامة');
+    }
+  });
+
   it("the site's logo <h1> is not taken for the headline", () => {
     const page = `<html><head><title>انخفاض الحالات الجديدة - موقع الأخبار</title><meta property="og:site_name" content="موقع الأخبار"></head>
       <body><header><h1>موقع الأخبار</h1></header><article><h2>عنوان آخر في الصفحة</h2>${body}</article></body></html>`;
