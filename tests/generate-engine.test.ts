@@ -18,7 +18,7 @@ import { createLlmClient, NO_KEY } from '../src/generate/llm.js';
 import { createLogger, silentLogger } from '../src/log.js';
 import { ANSWER_TEXT } from '../src/text/messages.js';
 import type { Answer, Engine } from '../src/types.js';
-import { firstSentence, scenarios, startFakeLlm, type FakeLlm, type Scenario } from './fixtures/fake-llm/server.js';
+import { firstSentence, scenarios, sourcesIn, startFakeLlm, tokens, type FakeLlm, type Scenario } from './fixtures/fake-llm/server.js';
 import { createTestEngine, REPO_CORPUS, type TestEngine } from './helpers/engine.js';
 
 const check: Checker = checker;
@@ -110,8 +110,9 @@ function expectSound(answer: Answer, drafts: string[]): void {
       for (const line of lines) expect(passage).toContain(line.replace(/[.!?؟]$/, ''));
     }
     expect(answer.quotes).toEqual([]);
-    const final = withoutMarks(answer.answer);
-    for (const d of drafts) expect(final.startsWith(withoutMarks(d)), d).toBe(true);
+    // Drafts number the sources as the answer does: each is the start of the answer.
+    for (const d of drafts) expect(answer.answer.startsWith(d), d).toBe(true);
+    if (answer.latest !== null) expect(answer.citations.find((c) => c.n === answer.latest)!.date).toBe([...answer.citations].map((c) => c.date ?? '').sort().at(-1));
   } else {
     if (answer.answered) {
       expect(answer.answer.split('\n')[0]).toBe(ANSWER_TEXT[answer.lang].generationUnavailable);
@@ -175,6 +176,20 @@ describe('a model that behaves', () => {
     expect(drafts.length).toBe(2);
     expect(drafts[1]!.startsWith(drafts[0]!)).toBe(true);
     expect(answer.citations).toHaveLength(2);
+    expectSound(answer, drafts);
+  });
+
+  it('numbers the sources in the order the answer cites them, in the drafts and the answer alike', async () => {
+    const engine = generative((r) => {
+      const [one, two] = sourcesIn(r.body?.messages);
+      return { kind: 'answer', chunks: tokens(`${firstSentence(two!.text)} [2]. ${firstSentence(one!.text)} [1].`) };
+    });
+    const extractive = await t.engine.ask(TWO);
+    const { answer, drafts } = await ask(engine, TWO);
+    expect(answer.answerMode).toBe('generative');
+    expect(answer.citations.map((c) => [c.n, c.file])).toEqual([[1, extractive.citations[1]!.file], [2, extractive.citations[0]!.file]]);
+    expect(answer.answer).toBe(`${firstSentence(extractive.citations[1]!.passage)} [1]. ${firstSentence(extractive.citations[0]!.passage)} [2].`);
+    expect(drafts).toEqual([`${firstSentence(extractive.citations[1]!.passage)} [1].`, answer.answer]);
     expectSound(answer, drafts);
   });
 

@@ -4,7 +4,7 @@
  * the client against the FIXTURE fake model server (tests/fixtures/fake-llm, not a model).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renumberCitations } from '../src/generate/generate.js';
+import { citationOrder, renumberCitations } from '../src/generate/generate.js';
 import { ConcurrencyLimit, createLlmClient, LlmFailure, retryAfterMs, type LlmClient } from '../src/generate/llm.js';
 import { buildPrompt, neutralise, NOT_IN_SOURCES, saysNotInSources, type PromptSource } from '../src/generate/prompt.js';
 import { silentLogger } from '../src/log.js';
@@ -59,6 +59,17 @@ describe('renumberCitations', () => {
   it('renumbers, merges and drops markers through the map', () => {
     expect(renumberCitations('a [2]. b [3, 2]. c [1]. d [٣].', map)).toBe('a [1]. b [2, 1]. c. d [2].');
     expect(renumberCitations('no marks, 2023 [note]', map)).toBe('no marks, 2023 [note]');
+  });
+});
+
+describe('citationOrder', () => {
+  it('numbers sources in the order the checked sentences first cite them', () => {
+    const sentence = (text: string, citations: number[]) => ({ text, citations, support: {} });
+    const numbers = citationOrder([sentence('a [3].', [3]), sentence('b [1, 3].', [1, 3]), sentence('c [2].', [2])]);
+    expect([...numbers]).toEqual([[3, 1], [1, 2], [2, 3]]);
+    expect(renumberCitations('a [3]. b [1, 3]. c [2].', numbers)).toBe('a [1]. b [2, 1]. c [3].');
+    // A number the check did not keep as a citation gets none.
+    expect([...citationOrder([sentence('x [9] [2].', [2])])]).toEqual([[2, 1]]);
   });
 });
 

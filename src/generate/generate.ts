@@ -8,8 +8,9 @@
  * 3. The model's answer is streamed; each sentence is checked as soon as it is complete
  *    (src/generate/check.ts). A sentence that fails is dropped with the reason; `onDraft` sees
  *    only the sentences that passed, never an unchecked claim.
- * 4. The answer is the checked sentences, with the sources they cite renumbered [1]..[m] and,
- *    for each, the exact source sentences the claims rely on (`support`).
+ * 4. The answer is the checked sentences, with the sources they cite renumbered [1]..[m] in the
+ *    order the answer first cites them (so drafts and the answer agree) and, for each, the exact
+ *    source sentences the claims rely on (`support`).
  * 5. When the model fails (timeout, 429, 500, a dropped stream, invalid JSON, nothing said),
  *    says the sources do not hold the answer, or nothing passes the check, the asker gets the
  *    extractive answer with a one-line note, and `generation.fallback` says why. Nothing throws.
@@ -75,16 +76,42 @@ const CITATION_MARK = /\s*\[([0-9٠-٩][0-9٠-٩\s,،]*)\]/g;
  */
 export function renumberCitations(text: string, numbers: ReadonlyMap<number, number>): string {
   return text.replace(CITATION_MARK, (mark, list: string) => {
-    const mapped = list
-      .replace(ARABIC_DIGITS, (d) => String(d.charCodeAt(0) - 0x660))
-      .split(/[\s,،]+/)
-      .filter(Boolean)
-      .map((n) => numbers.get(Number(n)))
+    const mapped = citationNumbers(list)
+      .map((n) => numbers.get(n))
       .filter((n): n is number => n !== undefined);
     if (mapped.length === 0) return '';
     const lead = mark.match(/^\s*/)![0];
     return `${lead}[${[...new Set(mapped)].join(', ')}]`;
   });
+}
+
+function citationNumbers(list: string): number[] {
+  return list
+    .replace(ARABIC_DIGITS, (d) => String(d.charCodeAt(0) - 0x660))
+    .split(/[\s,،]+/)
+    .filter(Boolean)
+    .map(Number);
+}
+
+/**
+ * The numbers the sources get in the answer shown: in the order the checked sentences first cite
+ * them ([1] is the first source cited). The map only grows as sentences are added, so a draft
+ * and the final answer number every source the same way.
+ */
+export function citationOrder(sentences: readonly CheckedSentence[]): Map<number, number> {
+  const numbers = new Map<number, number>();
+  for (const s of sentences) {
+    const inText = [...s.text.matchAll(CITATION_MARK)].flatMap((m) => citationNumbers(m[1]!));
+    for (const n of [...inText, ...s.citations]) {
+      if (s.citations.includes(n) && !numbers.has(n)) numbers.set(n, numbers.size + 1);
+    }
+  }
+  return numbers;
+}
+
+/** The checked sentences as shown: renumbered, those left without a citation omitted. */
+function shownText(sentences: readonly CheckedSentence[], numbers: ReadonlyMap<number, number>): string[] {
+  return sentences.map((s) => renumberCitations(s.text, numbers).trim()).filter((t) => /\[\d/.test(t));
 }
 
 function cacheKey(model: string, question: string, answer: Answer, context: AskContext): string {
@@ -106,10 +133,9 @@ export function withGeneration(engine: Engine, deps: GenerationDeps): Engine {
   /** The answer the asker sees for an outcome: checked sentences, or the extractive fallback. */
   function finish(extractive: Answer, outcome: Outcome, report: GenerationReport): Answer {
     const sentences = outcome.kept;
-    const used = new Set(sentences.flatMap((s) => s.citations));
-    const cited = extractive.citations.filter((c) => used.has(c.n));
-    const numbers = new Map(cited.map((c, i) => [c.n, i + 1]));
-    const texts = sentences.map((s) => renumberCitations(s.text, numbers).trim()).filter((t) => /\[\d/.test(t));
+    const numbers = citationOrder(sentences);
+    const cited = extractive.citations.filter((c) => numbers.has(c.n));
+    const texts = shownText(sentences, numbers);
     const fallback = report.fallback ?? outcome.fallback ?? (texts.length === 0 ? FALLBACK.nothingChecked : null);
     const generation: GenerationReport = { ...report, raw: outcome.raw, dropped: outcome.dropped, fallback };
     if (fallback !== null) {
@@ -120,7 +146,7 @@ export function withGeneration(engine: Engine, deps: GenerationDeps): Engine {
         generation,
       };
     }
-    const citations: Citation[] = cited.map((c) => ({ ...c, n: numbers.get(c.n)! }));
+    const citations: Citation[] = cited.map((c) => ({ ...c, n: numbers.get(c.n)! })).sort((a, b) => a.n - b.n);
     const support: Record<number, string[]> = {};
     for (const s of sentences) {
       for (const [n, lines] of Object.entries(s.support)) {
@@ -130,7 +156,9 @@ export function withGeneration(engine: Engine, deps: GenerationDeps): Engine {
       }
     }
     const dates = new Set(citations.map((c) => c.date).filter(Boolean));
-    const latest = dates.size > 1 ? ([...citations].reverse().find((c) => c.date)?.n ?? null) : null;
+    // The most recent dated source, when the sources' dates differ (they are listed in citation order, not by date).
+    const newest = citations.reduce<Citation | null>((m, c) => (c.date && (!m || c.date > m.date!) ? c : m), null);
+    const latest = dates.size > 1 ? (newest?.n ?? null) : null;
     return {
       ...extractive,
       answer: texts.join(' '),
@@ -158,7 +186,7 @@ export function withGeneration(engine: Engine, deps: GenerationDeps): Engine {
     const draft = () => {
       if (!context.onDraft) return;
       try {
-        context.onDraft(outcome.kept.map((s) => s.text).join(' '));
+        context.onDraft(shownText(outcome.kept, citationOrder(outcome.kept)).join(' '));
       } catch (error) {
         deps.log.warn({ err: describeError(error) }, 'draft callback failed; the answer continues');
       }
