@@ -193,6 +193,24 @@ describe('a model that behaves', () => {
     expectSound(answer, drafts);
   });
 
+  it('answers an English question in English over the Arabic sources, checking numbers by value', async () => {
+    const question = "How long was Mishustin's visit to China?";
+    const engine = generative((r) => {
+      const english = /Answer the question in English/.test(r.body?.messages?.[1]?.content ?? '');
+      return { kind: 'answer', chunks: tokens(english ? "Mishustin's visit to China lasted two days [1]. It lasted five days [1]." : 'NOT_IN_SOURCES') };
+    });
+    const { answer, drafts } = await ask(engine, question);
+    expect(answer.lang).toBe('en');
+    expect(answer.answerMode).toBe('generative');
+    expect(answer.answer).toBe("Mishustin's visit to China lasted two days [1].");
+    expect(answer.support?.[1]?.join(' ')).toContain('يومين');
+    expect(answer.generation!.dropped.map((d) => d.text)).toEqual(['It lasted five days [1].']);
+    expectSound(answer, drafts);
+
+    const fallback = await generative(scenarios.notInSources()).ask(question);
+    expect(fallback.answer.split('\n')[0]).toBe(ANSWER_TEXT.en.generationUnavailable);
+  });
+
   it('answers a refused question as the engine does, without calling the model', async () => {
     const engine = generative(scenarios.faithful());
     const { answer, drafts } = await ask(engine, UNANSWERABLE);

@@ -241,6 +241,9 @@ export function withGeneration(engine: Engine, deps: GenerationDeps): Engine {
       await stream?.return(undefined as never).catch(() => {});
     }
     report.totalMs = clock() - started;
+    if (outcome.dropped.length > 0) {
+      deps.log.info({ model: deps.model, dropped: outcome.dropped.length, reasons: outcome.dropped.map((d) => d.reason) }, 'the check dropped generated sentences');
+    }
     const answer = finish(extractive, outcome, report);
     if (answer.generation!.fallback && !report.fallback) {
       deps.log.info({ model: deps.model, reason: answer.generation!.fallback, dropped: outcome.dropped.length }, 'generated answer not used: giving the quoted answer');
