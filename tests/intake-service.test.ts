@@ -241,9 +241,12 @@ describe('feed items', () => {
     expect(web.count('/news/books-1256')).toBe(seen);
   });
 
-  it('an item whose page is gone is not added, with the reason', async () => {
+  it('an item whose page is gone is not added, with the reason; one whose server fails for now is thrown, to be tried again', async () => {
     const r = await service.take({ id: 'g3', link: web.url('/gone'), title: 'x', published: null, content: null, summary: null }, feed());
     expect(r).toEqual({ added: false, reason: expect.stringMatching(/404/) });
+    web.route('/busy', { status: 503, body: 'busy' });
+    await expect(service.take({ id: 'g4', link: web.url('/busy'), title: 'x', published: null, content: null, summary: null }, feed())).rejects.toThrow(/503/);
+    expect(await corpusFiles()).toEqual([]);
   });
 });
 

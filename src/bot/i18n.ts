@@ -119,7 +119,7 @@ const ar: Strings = {
     '• ردّك على إحدى إجاباتي سؤال متابعة يأخذ السؤال السابق في الحسبان.\n' +
     `• في أي محادثة: اكتب <code>${bot} سؤالك</code> لاختيار إجابة جاهزة للإرسال.\n` +
     '• زر كل مصدر يعرض المقطع المقتبس كاملًا، و👍/👎 لتقييم الإجابة.\n\n' +
-    '<b>الأوامر</b>\n/ask — طرح سؤال\n/sources — قائمة المقالات\n/status — حالة الفهرس\n/help — هذه المساعدة',
+    '<b>الأوامر</b>\n/ask — طرح سؤال\n/sources — قائمة المقالات\n/status — حالة الفهرس\n/latest — أحدث المقالات\n/add رابط — إضافة مقال (للمشرفين؛ وكذلك إعادة توجيه منشور أو إرسال ملف .txt أو .html)\n/help — هذه المساعدة',
   sourcesHeader: (n) => `<b>المقالات (${n})</b>`,
   sourcesEmpty: 'لا توجد مقالات في الفهرس بعد.',
   status: (s) =>
@@ -220,7 +220,7 @@ const en: Strings = {
     '• Replying to one of my answers asks a follow-up that takes the previous question into account.\n' +
     `• Any chat: type <code>${bot} your question</code> to pick an answer ready to send.\n` +
     '• Each source button shows the full quoted passage; 👍/👎 rate the answer.\n\n' +
-    '<b>Commands</b>\n/ask — ask a question\n/sources — list the articles\n/status — index status\n/help — this help',
+    '<b>Commands</b>\n/ask — ask a question\n/sources — list the articles\n/status — index status\n/latest — the latest articles\n/add link — add an article (admins; also forward a post or send a .txt or .html file)\n/help — this help',
   sourcesHeader: (n) => `<b>Articles (${n})</b>`,
   sourcesEmpty: 'There are no articles in the index yet.',
   status: (s) =>

@@ -19,7 +19,7 @@ import { openEngine } from '../engine.js';
 import { syncIndex } from '../indexing.js';
 import { safeFetch } from '../intake/fetch.js';
 import { FeedPoller } from '../intake/poller.js';
-import { describeResult, IntakeService } from '../intake/service.js';
+import { describeResult, IntakeService, pollerOutcome } from '../intake/service.js';
 import type { Logger } from '../log.js';
 import { cliLogger, runCli } from './setup.js';
 
@@ -97,7 +97,7 @@ async function pollFeeds(config: Config, log: Logger): Promise<number> {
         const line = `${feed.url}: ${describeResult(result)}`;
         if (result.status === 'added' || result.status === 'updated') added.push(line);
         else process.stderr.write(`${line}\n`);
-        return result.status === 'added' || result.status === 'updated' ? { added: true } : { added: false, reason: describeResult(result) };
+        return pollerOutcome(result, item.link ?? item.id);
       },
       maxItems: config.feedMaxItems,
       intervalMs: config.feedIntervalMinutes * 60_000,

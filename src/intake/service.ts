@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { describeError } from '../errors.js';
+import { describeError, IntakeError } from '../errors.js';
 import { parseArticle } from '../ingest/articles.js';
 import { chunkArticle, DEFAULT_CHUNK_OPTIONS } from '../ingest/chunk.js';
 import { parseFrontMatter, renderArticleFile, type ArticleSource, type FrontMatter } from '../ingest/front-matter.js';
@@ -352,11 +352,12 @@ export class IntakeService {
     });
   }
 
-  /** The poller's `take`: {@link addFeedItem}, told as added or not with the reason. */
-  readonly take = async (item: IntakeFeedItem, feed: { url: string; title: string | null }): Promise<{ added: boolean; reason?: string }> => {
-    const result = await this.addFeedItem(item, feed);
-    return describeForPoller(result);
-  };
+  /**
+   * The poller's `take`: {@link addFeedItem}, told as added or not with the reason; throws when
+   * the failure may pass (see {@link pollerOutcome}), so the poller tries the item again.
+   */
+  readonly take = async (item: IntakeFeedItem, feed: { url: string; title: string | null }): Promise<{ added: boolean; reason?: string }> =>
+    pollerOutcome(await this.addFeedItem(item, feed), item.link ?? item.id);
 
   /**
    * Brings the tables up to date with corpus files changed by someone else (the folder watcher):
@@ -696,7 +697,17 @@ export function describeResult(result: IntakeResult): string {
   }
 }
 
-function describeForPoller(result: IntakeResult): { added: boolean; reason?: string } {
-  return result.status === 'added' || result.status === 'updated' ? { added: true } : { added: false, reason: describeResult(result) };
+/**
+ * A result as the feed poller's `take` reports it: added, or not added with the reason when that
+ * will not change (a duplicate, no article, HTTP 404, too large…). A failure that may pass (a
+ * timeout, a 5xx answer, a broken connection, the index not writable) is thrown as an
+ * {@link IntakeError}, so the poller tries the item again on a later poll.
+ */
+export function pollerOutcome(result: IntakeResult, source: string): { added: boolean; reason?: string } {
+  if (result.status === 'added' || result.status === 'updated') return { added: true };
+  if (result.status === 'rejected' && (result.code === 'index' || (result.code === 'fetch' && !/answered 4\d\d/.test(result.reason)))) {
+    throw new IntakeError(result.reason, source);
+  }
+  return { added: false, reason: describeResult(result) };
 }
 
