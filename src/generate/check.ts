@@ -412,6 +412,11 @@ function numbersIn(normalized: string): NumberMention[] {
           flush(); // «آلاف», «millions of»: no count
           continue;
         }
+        if (any && small === 0 && last === 'scale' && total < t.value) {
+          total *= t.value; // «ألف مليون», «thousand million»
+          label.push(tok);
+          break;
+        }
         if (any && small === 0 && last !== 'connector') flush();
         total += (small || 1) * t.value;
         if (small) parts.push(small);
