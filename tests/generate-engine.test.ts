@@ -211,6 +211,20 @@ describe('a model that behaves', () => {
     expect(fallback.answer.split('\n')[0]).toBe(ANSWER_TEXT.en.generationUnavailable);
   });
 
+  it('never drafts or shows a reasoning model’s <think> block', async () => {
+    const engine = generative((r, i) => {
+      const faithful = scenarios.faithful()(r, i) as Extract<ReturnType<Scenario>, { kind: 'answer' }>;
+      const thought = `<think>${firstSentence(sourcesIn(r.body?.messages)[0]!.text)} [1]. NOT_IN_SOURCES?</think>\n`;
+      return { ...faithful, chunks: [...tokens(thought, 5), ...faithful.chunks] };
+    });
+    const { answer, drafts } = await ask(engine, TWO);
+    expect(answer.answerMode).toBe('generative');
+    expect(answer.answer).not.toMatch(/think|NOT_IN/);
+    expect(drafts).toEqual([answer.answer]);
+    expect(answer.generation!.raw).toContain('<think>');
+    expectSound(answer, drafts);
+  });
+
   it('answers a refused question as the engine does, without calling the model', async () => {
     const engine = generative(scenarios.faithful());
     const { answer, drafts } = await ask(engine, UNANSWERABLE);

@@ -4,7 +4,7 @@
  * the client against the FIXTURE fake model server (tests/fixtures/fake-llm, not a model).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { citationOrder, renumberCitations } from '../src/generate/generate.js';
+import { citationOrder, renumberCitations, visibleAnswer } from '../src/generate/generate.js';
 import { ConcurrencyLimit, createLlmClient, LlmFailure, retryAfterMs, type LlmClient } from '../src/generate/llm.js';
 import { buildPrompt, neutralise, NOT_IN_SOURCES, saysNotInSources, type PromptSource } from '../src/generate/prompt.js';
 import { silentLogger } from '../src/log.js';
@@ -70,6 +70,22 @@ describe('citationOrder', () => {
     expect(renumberCitations('a [3]. b [1, 3]. c [2].', numbers)).toBe('a [1]. b [2, 1]. c [3].');
     // A number the check did not keep as a citation gets none.
     expect([...citationOrder([sentence('x [9] [2].', [2])])]).toEqual([[2, 1]]);
+  });
+});
+
+describe('visibleAnswer', () => {
+  it('leaves out a reasoning model’s <think> blocks, and only grows as the reply grows', () => {
+    const reply = '<think>Source [1] says 99 [1]. NOT_IN_SOURCES?</think>\nThe visit lasted two days [1]. <think>more</think>Done [1].';
+    let previous = '';
+    for (let i = 0; i <= reply.length; i++) {
+      const visible = visibleAnswer(reply.slice(0, i));
+      expect(visible.startsWith(previous), reply.slice(0, i)).toBe(true);
+      previous = visible;
+    }
+    expect(previous).toBe('\nThe visit lasted two days [1]. Done [1].');
+    expect(visibleAnswer('a <thi')).toBe('a ');
+    expect(visibleAnswer('a < b')).toBe('a < b');
+    expect(visibleAnswer('<think>never closed')).toBe('');
   });
 });
 

@@ -114,6 +114,31 @@ function shownText(sentences: readonly CheckedSentence[], numbers: ReadonlyMap<n
   return sentences.map((s) => renumberCitations(s.text, numbers).trim()).filter((t) => /\[\d/.test(t));
 }
 
+const THINK_OPEN = '<think>';
+const THINK_CLOSE = '</think>';
+
+/**
+ * The part of a (growing) reply that is the answer: a reasoning model's `<think>…</think>`
+ * blocks removed, and the text cut at a block still open or at a trailing `<` that may start one.
+ * It only grows as the reply grows, so it can be fed to the sentence splitter piece by piece.
+ */
+export function visibleAnswer(raw: string): string {
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const open = raw.indexOf(THINK_OPEN, i);
+    if (open < 0) break;
+    out += raw.slice(i, open);
+    const close = raw.indexOf(THINK_CLOSE, open);
+    if (close < 0) return out;
+    i = close + THINK_CLOSE.length;
+  }
+  const tail = raw.slice(i);
+  const lt = tail.lastIndexOf('<');
+  const partial = lt >= 0 && THINK_OPEN.startsWith(tail.slice(lt)) && tail.length - lt < THINK_OPEN.length;
+  return out + (partial ? tail.slice(0, lt) : tail);
+}
+
 function cacheKey(model: string, question: string, answer: Answer, context: AskContext): string {
   const passages = answer.citations.map((c) => [c.file, c.chunkIds]);
   return createHash('sha256')
@@ -138,12 +163,15 @@ export function withGeneration(engine: Engine, deps: GenerationDeps): Engine {
     const texts = shownText(sentences, numbers);
     const fallback = report.fallback ?? outcome.fallback ?? (texts.length === 0 ? FALLBACK.nothingChecked : null);
     const generation: GenerationReport = { ...report, raw: outcome.raw, dropped: outcome.dropped, fallback };
+    // The time the model took counts, whether or not its answer is used.
+    const timings = { ...extractive.timings, totalMs: extractive.timings.totalMs + report.totalMs };
     if (fallback !== null) {
       return {
         ...extractive,
         answer: `${ANSWER_TEXT[extractive.lang].generationUnavailable}\n${extractive.answer}`,
         answerMode: 'extractive',
         generation,
+        timings,
       };
     }
     const citations: Citation[] = cited.map((c) => ({ ...c, n: numbers.get(c.n)! })).sort((a, b) => a.n - b.n);
@@ -168,7 +196,7 @@ export function withGeneration(engine: Engine, deps: GenerationDeps): Engine {
       answerMode: 'generative',
       generation,
       support,
-      timings: { ...extractive.timings, totalMs: extractive.timings.totalMs + report.totalMs },
+      timings,
     };
   }
 
@@ -209,6 +237,7 @@ export function withGeneration(engine: Engine, deps: GenerationDeps): Engine {
       });
       stream = deps.client.stream(messages, { signal: context.signal });
       let pending = '';
+      let fed = 0; // how much of the visible answer the splitter has had
       let end: StreamEnd | null = null;
       for (;;) {
         const next = await stream.next();
@@ -218,19 +247,22 @@ export function withGeneration(engine: Engine, deps: GenerationDeps): Engine {
         }
         report.firstTokenMs ??= clock() - started;
         outcome.raw += next.value;
-        if (saysNotInSources(outcome.raw)) break; // the answer will not be used: the finally ends the stream
-        const { sentences, rest } = checker.splitGenerated(pending + next.value);
+        const visible = visibleAnswer(outcome.raw);
+        if (saysNotInSources(visible)) break; // the answer will not be used: the finally ends the stream
+        const { sentences, rest } = checker.splitGenerated(pending + visible.slice(fed));
+        fed = visible.length;
         pending = rest;
         for (const s of sentences) consider(s);
       }
-      if (saysNotInSources(outcome.raw)) {
+      const answered = visibleAnswer(`${outcome.raw}\n`);
+      if (saysNotInSources(answered)) {
         outcome.fallback = FALLBACK.notInSources;
-      } else if (!outcome.raw.trim()) {
+      } else if (!answered.trim()) {
         outcome.fallback = FALLBACK.empty;
       } else if (end?.finishReason === 'length') {
         // The model hit its token limit: the last, incomplete sentence is not a claim to check.
         if (pending.trim()) outcome.dropped.push({ text: pending.trim(), reason: 'cut off by the token limit' });
-      } else consider(pending);
+      } else consider(pending + answered.slice(fed));
       cache.set(key, outcome);
     } catch (error) {
       report.fallback = error instanceof LlmFailure ? error.reason : `failed: ${describeError(error)}`;
