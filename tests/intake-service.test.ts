@@ -150,6 +150,25 @@ describe('posts and forwards', () => {
     // An unrelated story is not matched.
     const other = added(await service.add(post(OTHER_POST, { origin: 'channel:-100900/18' })));
     expect(other.alsoOf).toBeUndefined();
+    // The answer quotes the story once and names the other outlet under it.
+    const answer = await te.engine.ask('كم تنتج محطة تحلية المياه في صور يوميا؟');
+    const files = answer.citations.map((c) => c.file);
+    expect(files).toContain(wire.file);
+    expect(files).not.toContain(copy.file);
+    const cited = answer.citations.find((c) => c.file === wire.file)!;
+    expect(cited.alsoPublishedBy).toEqual([{ file: copy.file, outlet: 'قناة الجنوب', date: '2026-12-01', url: 'https://t.me/southfixture/9' }]);
+  });
+
+  it("one outlet's templated items (near-identical texts about different places) are each indexed", async () => {
+    const item = (town: string, books: number) =>
+      [`مكتبة عامة جديدة في ${town}`, `افتتحت بلدية ${town} مكتبة عامة جديدة تضم ${books} كتاب بتمويل من منظمة دولية.`, `وقال رئيس البلدية إن مكتبة ${town} ستفتح أبوابها للطلاب يوميا من الثامنة صباحا حتى الثامنة مساء.`, 'وأضاف أن المشروع يشمل قاعة للمطالعة وأخرى للحواسيب.'].join('\n');
+    const tyre = added(await service.add(post(item('صور', 1000), { origin: 'channel:-100900/30' })));
+    const sidon = added(await service.add(post(item('صيدا', 2500), { origin: 'channel:-100900/31' })));
+    expect(tyre.alsoOf).toBeUndefined();
+    expect(sidon.alsoOf).toBeUndefined();
+    expect(sidon.chunks).toBeGreaterThan(0);
+    const answer = await te.engine.ask('كم كتابا تضم مكتبة صيدا؟');
+    expect(answer.citations.map((c) => c.file)).toContain(sidon.file);
   });
 
   it('an empty post is rejected and nothing is written', async () => {

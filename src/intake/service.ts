@@ -12,7 +12,8 @@
  *   its file is rewritten (`updated`); with the same text it is the same update delivered twice;
  * - a near-duplicate (the same wire story from another outlet: MinHash LSH over word shingles,
  *   src/intake/dedup.ts) is written with `duplicate-of` naming the article that holds the story,
- *   so the story is indexed once and the other outlet is shown as «also published by».
+ *   so the story is indexed once and the other outlet is shown as «also published by»; near
+ *   matches within one outlet (its templated items) are indexed each.
  *
  * Adds run one at a time (a queue), so two deliveries of one update cannot both pass the
  * duplicate check. Every failure is a result, never a throw: `{ status: 'rejected', reason }`
@@ -543,11 +544,15 @@ export class IntakeService {
       return { status: 'duplicate', of: this.ref(this.byOrigin.get(draft.origin)!), why: 'same address' };
     }
 
+    // A near-duplicate is the same story from another outlet. One outlet's own near-identical
+    // texts are its templated items (a daily rate, a library opened in another town: 0.52 on
+    // MinHash for two such items), not one story: they are indexed each.
     let alsoOf: { id: DocId; similarity: number } | null = null;
     const match = this.near.find(sig);
     if (match && match.id !== previous) {
       const root = this.byFile.get(match.id)?.duplicateOf ?? match.id;
-      if (this.byFile.has(root)) alsoOf = { id: root, similarity: match.similarity };
+      const holder = this.byFile.get(root);
+      if (holder && !sameOutlet(holder.outlet, draft.outlet)) alsoOf = { id: root, similarity: match.similarity };
     }
 
     const name = previous ?? this.fileName(draft, now);
@@ -680,6 +685,12 @@ export class IntakeService {
     if (k.origin && this.byOrigin.get(k.origin) === name) this.byOrigin.delete(k.origin);
     this.near.remove(name);
   }
+}
+
+/** Whether two outlet names are the same outlet (both known; case and spacing aside). */
+function sameOutlet(a: string | null, b: string | null): boolean {
+  const key = (x: string) => x.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  return a !== null && b !== null && key(a) === key(b);
 }
 
 /** A one-line account of a result, for logs, the CLI and the feed poller. */
