@@ -83,7 +83,7 @@ function citedNumbers(bracketBody: string): number[] {
 const TERMINATORS = new Set(['.', '!', '?', '؟', '؛', '\n']);
 const CLOSERS = new Set(['"', '”', '»', "'", ')', '’', '*', '_', '\u200F', '\u200E']);
 /** Words after which a period is an abbreviation's (lower case, without the period). */
-const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'st', 'jr', 'sr', 'gen', 'col', 'lt', 'sgt', 'capt', 'gov', 'sen', 'rep', 'vs', 'etc', 'no', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'approx', 'est', 'inc', 'ltd', 'co', 'corp', 'dept', 'fig']);
+const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'st', 'jr', 'sr', 'gen', 'col', 'lt', 'sgt', 'capt', 'gov', 'sen', 'rep', 'vs', 'etc', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'approx', 'est', 'inc', 'ltd', 'co', 'corp', 'dept', 'fig']);
 
 /** Whether the period at `i` ends an abbreviation or an initial rather than a sentence («U.S.», «V. Putin», «Dr.»). */
 function isAbbreviationPeriod(text: string, i: number): boolean {
@@ -93,7 +93,7 @@ function isAbbreviationPeriod(text: string, i: number): boolean {
   if (word.length === 0) return false;
   const before = s > 0 ? text[s - 1]! : ' ';
   if (word.length === 1 && /[A-Z]/.test(word) && /[\s(."“«]/.test(before)) return true; // initials: U.S., V. Putin
-  if (word.length === 1 && /[a-z]/.test(word) && before === '.') return true; // e.g., i.e.
+  if (word.length === 1 && /[a-z]/.test(word) && (before === '.' || (/[a-z]/.test(text[i + 1] ?? '') && text[i + 2] === '.'))) return true; // e.g., i.e.
   return ABBREVIATIONS.has(word.toLowerCase()) && /[\s(]/.test(before) || (s === 0 && ABBREVIATIONS.has(word.toLowerCase()));
 }
 
@@ -223,7 +223,7 @@ const ARABIC_SCALES: ReadonlyMap<string, [number, boolean]> = new Map([
  */
 const DUAL_NOUNS = [
   'يوم', 'عام', 'سنه', 'شهر', 'اسبوع', 'ساعه', 'مره', 'دقيقه', 'قرن', 'عقد', 'بلد', 'طرف', 'جانب', 'زعيم', 'رئيس', 'وزير',
-  'دوله', 'قوه', 'عضو', 'بيان', 'نظير', 'شخص', 'مليون', 'مليار', 'جوله', 'زيارت',
+  'دوله', 'قوه', 'عضو', 'بيان', 'نظير', 'شخص', 'مليون', 'مليار', 'جوله', 'زياره',
 ];
 const ARABIC_DUALS: ReadonlyMap<string, number> = new Map(
   DUAL_NOUNS.flatMap((s) => {
@@ -353,6 +353,10 @@ interface NumberMention {
 /** Normalised text as number tokens: digit runs, words, and single punctuation marks. */
 const NUMBER_TOKENS = /\d+(?:[.,٫٬]\d+)*|[a-z]+|[\u0621-\u064A]+|[^\s]/g;
 
+const OTHER: NumberToken = { kind: 'other' };
+/** Words whose next word names a month rather than counts («كانون الثاني»), normalised, with clitics. */
+const MONTH_SECOND_WORDS = new Set(['كانون', 'تشرين', 'وكانون', 'وتشرين', 'بكانون', 'بتشرين', 'لكانون', 'لتشرين', 'ربيع', 'جمادي']);
+
 /** Tens and units combine only as numbers are said: «twenty-five», «خمسة وعشرين», «ثلاثمئة وخمسون», «ثلاثة عشر». */
 function canAdd(small: number, v: number): boolean {
   if (small === 0) return true;
@@ -385,9 +389,12 @@ function numbersIn(normalized: string): NumberMention[] {
     parts = [];
     label = [];
   };
+  let previous = '';
   for (const m of normalized.matchAll(NUMBER_TOKENS)) {
     const tok = m[0];
-    const t = numberToken(tok);
+    // «كانون الثاني», «تشرين الثاني»: a month's name, not a second.
+    const t = MONTH_SECOND_WORDS.has(previous) ? OTHER : numberToken(tok);
+    previous = tok;
     switch (t.kind) {
       case 'literal':
         if (any && (small !== 0 || last === 'literal' || last === 'word')) flush();
