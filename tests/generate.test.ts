@@ -172,6 +172,23 @@ describe('client against the fake server', () => {
     }
   });
 
+  it('asks again without a parameter the model rejects as unsupported (max_tokens, temperature), and remembers', async () => {
+    const c = client((r, i) => {
+      if (r.body?.max_tokens !== undefined) return { kind: 'status', status: 400, message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead." };
+      if (r.body?.temperature !== undefined) return { kind: 'status', status: 400, message: "Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported." };
+      return scenarios.faithful()(r, i);
+    });
+    const before = fake.requests.length;
+    expect((await collect(c)).finishReason).toBe('stop');
+    const sent = fake.requests.slice(before).map((r) => Object.keys(r.body!).filter((k) => /tokens|temperature/.test(k)).sort());
+    expect(sent).toEqual([['max_tokens', 'temperature'], ['max_completion_tokens', 'temperature'], ['max_completion_tokens']]);
+    expect((await collect(c)).finishReason).toBe('stop');
+    expect(fake.requests.length - before).toBe(4);
+    // Any other 400 is an error, not retried.
+    const { error } = await collect(client(() => ({ kind: 'status', status: 400, message: 'messages: bad role' })));
+    expect(error?.reason).toBe('400 error');
+  });
+
   it('fails with «timeout» when the whole answer takes longer than the timeout', async () => {
     const { error } = await collect(client(scenarios.slow(100), 300));
     expect(error?.reason).toBe('timeout');

@@ -186,6 +186,20 @@ function classify(error: unknown, baseUrl: string, model: string, timeoutMs: num
   return new LlmFailure('failed', `${where} failed: ${message}`, { cause: error });
 }
 
+/** Optional request parameters, each dropped when a server says it does not support it. */
+type Sampling = { temperature?: number; max_tokens?: number; max_completion_tokens?: number };
+
+/** The parameter a 400 answer says is unsupported (and that we sent), if that is what it says. */
+function unsupportedParameter(error: unknown, sent: Sampling): keyof Sampling | null {
+  if (!(error instanceof OpenAI.APIError) || error.status !== 400) return null;
+  const text = `${error.message} ${JSON.stringify(error.error ?? '')}`;
+  if (!/unsupported|not supported|does not support|unrecognized|unknown (parameter|field)/i.test(text)) return null;
+  for (const key of ['max_tokens', 'max_completion_tokens', 'temperature'] as const) {
+    if (key in sent && new RegExp(`\\b${key}\\b`).test(text)) return key;
+  }
+  return null;
+}
+
 /** The placeholder key sent to servers that need none (Ollama, llama.cpp): never a real key. */
 export const NO_KEY = 'none';
 
@@ -212,6 +226,8 @@ export function createLlmClient(options: LlmOptions, log: Logger): LlmClient {
     },
   });
   const limit = new ConcurrencyLimit(options.maxConcurrency);
+  /** The sampling parameters sent; one the server rejects as unsupported is dropped for good. */
+  let sampling: Sampling = { temperature: options.temperature ?? 0, max_tokens: options.maxTokens ?? 600 };
 
   async function* stream(messages: ChatMessage[], callOptions: { signal?: AbortSignal } = {}): AsyncGenerator<string, StreamEnd, void> {
     const deadline = new AbortController();
@@ -233,19 +249,19 @@ export function createLlmClient(options: LlmOptions, log: Logger): LlmClient {
       let response: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
       for (;;) {
         try {
-          response = await sdk.chat.completions.create(
-            {
-              model: options.model,
-              messages,
-              stream: true,
-              temperature: options.temperature ?? 0,
-              max_tokens: options.maxTokens ?? 600,
-            },
-            { signal },
-          );
+          response = await sdk.chat.completions.create({ model: options.model, messages, stream: true, ...sampling }, { signal });
           break;
         } catch (error) {
           if (signal.aborted || isAbort(error)) throw why();
+          const unsupported = unsupportedParameter(error, sampling);
+          if (unsupported) {
+            // Some models refuse a parameter (newer OpenAI models: max_tokens, temperature):
+            // drop it for this and every later request, and ask again at once.
+            log.warn({ baseUrl: options.baseUrl, model: options.model, parameter: unsupported }, 'the model does not accept this parameter: asking without it');
+            const { [unsupported]: _dropped, ...rest } = sampling;
+            sampling = unsupported === 'max_tokens' ? { ...rest, max_completion_tokens: options.maxTokens ?? 600 } : rest;
+            continue;
+          }
           const status = error instanceof OpenAI.APIError ? error.status : undefined;
           const retryable = status === 429 || (typeof status === 'number' && status >= 500) || (error instanceof OpenAI.APIConnectionError && !(error instanceof OpenAI.APIConnectionTimeoutError));
           if (!retryable || attempt >= maxRetries) throw classify(error, options.baseUrl, options.model, options.timeoutMs);
