@@ -7,7 +7,8 @@
  * 2. Its citations become the numbered sources of the prompt (src/generate/prompt.ts).
  * 3. The model's answer is streamed; each sentence is checked as soon as it is complete
  *    (src/generate/check.ts). A sentence that fails is dropped with the reason; `onDraft` sees
- *    only the sentences that passed, never an unchecked claim.
+ *    only the sentences that passed, never an unchecked claim. A reasoning model's
+ *    `<think>…</think>` blocks are not part of the answer (they stay in `generation.raw`).
  * 4. The answer is the checked sentences, with the sources they cite renumbered [1]..[m] in the
  *    order the answer first cites them (so drafts and the answer agree) and, for each, the exact
  *    source sentences the claims rely on (`support`).
