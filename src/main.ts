@@ -99,7 +99,8 @@ interface Intake {
  * FEEDS every FEED_INTERVAL_MINUTES; `stop` ends both (a poll or update in progress finishes).
  */
 async function startIntake(config: Config, engine: Engine, log: Logger): Promise<Intake> {
-  const service = await IntakeService.open({ corpusDir: config.corpusDir, engine, fetch: safeFetch, log, settings: config });
+  // The duplicate tables are read from the folder in the background; adds wait for them.
+  const service = IntakeService.start({ corpusDir: config.corpusDir, engine, fetch: safeFetch, log, settings: config });
   const watcher = config.watchCorpus ? watchCorpus({ dir: config.corpusDir, update: (names) => service.syncFiles(names), log }) : null;
   await watcher?.ready;
   const poller =
@@ -116,12 +117,13 @@ async function startIntake(config: Config, engine: Engine, log: Logger): Promise
         })
       : null;
   poller?.start();
-  log.info({ watching: Boolean(watcher), feeds: config.feeds.length, articles: service.size }, 'live intake running');
+  log.info({ watching: Boolean(watcher), feeds: config.feeds.length }, 'live intake running');
   return {
     service,
     async stop() {
       await poller?.stop();
       await watcher?.close();
+      await service.ready.catch(() => undefined);
     },
   };
 }
