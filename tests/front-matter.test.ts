@@ -4,10 +4,14 @@
  * synthetic page below is a fixture written for these tests (an invented story with site chrome
  * and a «اقرأ أيضاً» story after it).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArticle } from '../src/ingest/articles.js';
 import { chunkArticle } from '../src/ingest/chunk.js';
+import { readCorpus } from '../src/ingest/corpus.js';
+import { silentLogger } from '../src/log.js';
 import { parseFrontMatter, renderArticleFile, type FrontMatter } from '../src/ingest/front-matter.js';
 import { IntakeError } from '../src/errors.js';
 import type { Article } from '../src/types.js';
@@ -177,6 +181,22 @@ describe('parseArticle with front matter', () => {
       expect(c.start).toBeGreaterThanOrEqual(parseFrontMatter(raw)!.bodyStart);
     }
     expect(chunks[0]).toMatchObject({ title: meta.title, outlet: 'موقع تجريبي', date: '2024-05-12' });
+  });
+
+  it('reaches the articles read from a corpus folder', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'front-matter-'));
+    try {
+      const body = read(FILES[2]!);
+      writeFileSync(path.join(dir, 'a.txt'), withBlock(META, body));
+      writeFileSync(path.join(dir, 'b.txt'), body);
+      const { articles } = await readCorpus(dir, silentLogger());
+      expect(articles.map((a) => [a.id, a.title === META.title, a.url ?? null, a.duplicateOf ?? null])).toEqual([
+        ['a.txt', true, META.url, META.duplicateOf],
+        ['b.txt', false, null, null],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a page that merely starts with a rule line parses as before', () => {
