@@ -346,4 +346,30 @@ describe('the corpus folder as the source of truth', () => {
       await watcher.close();
     }
   });
+
+  it('a file still being written is handed over once, complete', async () => {
+    const seen: string[] = [];
+    const watcher = watchCorpus({
+      dir: te.corpusDir,
+      update: async (names) => {
+        for (const name of names) seen.push(await fs.readFile(path.join(te.corpusDir, name), 'utf8'));
+      },
+      log: silentLogger(),
+      debounceMs: 50,
+      stabilityMs: 300,
+    });
+    try {
+      await watcher.ready;
+      const file = path.join(te.corpusDir, 'slow.txt');
+      const [head, tail] = [WIRE_POST.slice(0, 200), WIRE_POST.slice(200)];
+      await fs.writeFile(file, head);
+      await new Promise((r) => setTimeout(r, 100));
+      await fs.appendFile(file, tail);
+      for (let i = 0; i < 100 && seen.length < 1; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(seen).toEqual([WIRE_POST]);
+    } finally {
+      await watcher.close();
+    }
+  });
 });
