@@ -9,21 +9,26 @@
  *   - the body text of the real pages in ../shared/intake/pages (Readability over linkedom);
  *   - the ARCD and XQuAD-ar passages (../shared/external/protocol/passages.jsonl): paragraphs of
  *     one Wikipedia article share its topic and names, the hard negatives.
+ * Texts under 3 sentences or 50 words are left out (all intro); per Wikipedia article of three
+ * passages or more, the last is held out as new material (in no pair itself).
  * Each text is republished `--variants` times, as an outlet takes a wire story, by random
  * realistic edits, each applied with some probability and at a random strength: chrome lines
- * added («شارك المقال», «اقرأ أيضاً: …», a source line); the intro rewritten (a dateline and some
- * words changed, or replaced by another sentence); 5–20 % of sentences dropped; 5–20 % reworded
- * (words swapped, dropped, a «و» added or removed); a paragraph moved; a sentence appended.
- * Follow-up reports are made too: new text on the same topic (other paragraphs of the same
- * article) quoting one or two sentences of the first.
+ * added («شارك المقال», «اقرأ أيضاً», a date line); the intro rewritten (a dateline and some
+ * words changed, or replaced by a held-out sentence of another topic); 5–20 % of sentences
+ * dropped; 5–20 % reworded (words swapped for synonyms, dropped, a «و» added or removed); a
+ * paragraph moved; a held-out sentence appended. One follow-up report per article: its held-out
+ * passage quoting a sentence or two (at most a third) of one of its other passages.
  *
  * Labels: two texts are the same story when one is a republication of the other or both are of
  * the same text; everything else (other paragraphs of the same article, follow-ups, other
- * corpus articles on the same subject, other topics) is a different story. Every pair is scored
- * with the estimated similarity of their signatures; the table gives, at each threshold, true
- * matches, false matches and misses, for all pairs and for the same-topic pairs alone. Then the
- * LSH index: recall of `NearDuplicates.find` against the pairwise figure, and how many
- * signatures a find compares at `--scale` articles.
+ * corpus articles on the same subject, other topics) is a different story. ARCD passages that
+ * are copies of each other in the data are the same story; a short span inside a much longer
+ * one is left out (see {@link overlapping}). Every pair is scored with the estimated similarity
+ * of the signatures; the table gives, at each threshold, true matches, false matches (and how
+ * many of them are same-topic) and misses; then recall at the threshold by text length, the
+ * closest different stories and the farthest same-story pairs. Then the LSH index: each
+ * republication and follow-up looked up among the originals with `NearDuplicates.find`; and the
+ * cost of `minhash` + `add` and of `find` with `--scale` signatures stored (0 to skip).
  *
  * Reads ../shared; says so and exits when it is absent.
  */
@@ -351,6 +356,7 @@ function main(): void {
 
   // Scale: signatures of texts made by mixing random passages' sentences, to fill the index.
   const scale = arg('scale', 30000);
+  if (scale <= 0) return;
   const pool = originals.flatMap((t) => t.paragraphs.flat());
   const big = new NearDuplicates();
   const r2 = rng(seed + 1);
