@@ -4,7 +4,8 @@
  * tests/fixtures/intake/pages, see its README for the source and licence) served by the FIXTURE
  * web server; `npm run ingest -- --feeds` against a fixture RSS feed; then `npm start` without a
  * token (the console chat), whose feed poller and corpus watcher make a feed item and a file
- * dropped into the folder answerable while it runs.
+ * dropped into the folder answerable while it runs; and `/add` to the bot run by `runBot` (long
+ * polling) against the telegram-test-api emulator playing the Bot API on 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,7 +13,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_CORPUS } from './helpers/engine.js';
+// The package's main entry is `module.exports = TelegramServer`; the named class is typed and importable here.
+import { TelegramServer } from 'telegram-test-api/lib/telegramServer.js';
+import { createBot } from '../src/bot/create-bot.js';
+import { createMemoryFeedbackSink } from '../src/bot/feedback.js';
+import { htmlToPlain } from '../src/bot/format.js';
+import { runBot } from '../src/bot/run.js';
+import { safeFetch } from '../src/intake/fetch.js';
+import { IntakeService } from '../src/intake/service.js';
+import { silentLogger } from '../src/log.js';
+import { ADMIN, botConfig } from './helpers/bot-harness.js';
+import { createTestEngine, REPO_CORPUS } from './helpers/engine.js';
 import { bodyOf, newsPage, OTHER_POST, rssFeed, WIRE_POST } from './helpers/intake-fixtures.js';
 import { page, startWebServer, type WebServer } from './helpers/web-server.js';
 
@@ -165,6 +176,59 @@ describe('npm start (console chat) with live intake', () => {
       expect(stderr).toContain('engine closed');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 240_000);
+});
+
+describe('the bot over HTTP (telegram-test-api emulator)', () => {
+  it('/add from an admin adds the page and says so; anyone else is refused without a fetch; /latest lists it first', async () => {
+    const te = await createTestEngine();
+    const server = new TelegramServer({ port: 0, host: '127.0.0.1', storeTimeout: 600 });
+    const token = '987654323:e2eIntakeAAAAbbbbCCCCddddEEEE';
+    const messages = (chatId: number) =>
+      (server.storage.botMessages as unknown as Array<{ botToken: string; message: { chat_id: number | string; text: string } }>).filter(
+        (m) => m.botToken === token && String(m.message.chat_id) === String(chatId),
+      );
+    const next = async (chatId: number, n: number) => {
+      for (const deadline = Date.now() + 60_000; messages(chatId).length <= n; ) {
+        if (Date.now() > deadline) throw new Error(`no bot message #${n + 1} in chat ${chatId}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return htmlToPlain(messages(chatId)[n]!.message.text);
+    };
+    await server.start();
+    const intake = await IntakeService.open({
+      corpusDir: te.corpusDir,
+      engine: te.engine,
+      fetch: safeFetch,
+      log: silentLogger(),
+      settings: { fetchAllowPrivate: true, fetchTimeoutMs: 5_000, fetchMaxBytes: 1024 * 1024 },
+    });
+    const bot = createBot(botConfig({ telegramToken: token, telegramApiRoot: server.config.apiURL }), { engine: te.engine, log: silentLogger(), feedback: createMemoryFeedbackSink(), intake });
+    const handle = await runBot(bot, { webhookUrl: null, webhookSecret: null, webhookHost: '127.0.0.1', webhookPort: 0 }, silentLogger(), { registerCommands: false });
+    try {
+      const stranger = server.getClient(token, { userId: 21, chatId: 21 });
+      const fetched = web.count('/news/books');
+      await stranger.sendCommand(stranger.makeCommand(`/add ${web.url('/news/books')}`));
+      expect(await next(21, 0)).toContain('للمشرفين فقط');
+      expect(web.count('/news/books')).toBe(fetched);
+
+      const admin = server.getClient(token, { userId: ADMIN.id, chatId: ADMIN.id });
+      await admin.sendCommand(admin.makeCommand(`/add ${web.url('/news/books')}`));
+      const reply = await next(ADMIN.id, 0);
+      expect(reply).toContain('أُضيف المقال');
+      expect(reply).toContain('العنوان: معرض الكتاب في عمّان');
+      expect(reply).toContain('المصدر: صحيفة الرأي');
+      expect(reply).toContain('التاريخ: 2026-11-30');
+      expect(reply).toMatch(/المقاطع المفهرسة: [1-9]/);
+
+      await stranger.sendCommand(stranger.makeCommand('/latest'));
+      const latest = await next(21, 1);
+      expect(latest.split('\n')[1]).toMatch(/^1\. معرض الكتاب في عمّان — صحيفة الرأي · 2026-11-30/);
+    } finally {
+      await handle.stop();
+      await server.stop();
+      await te.cleanup();
     }
   }, 240_000);
 });
