@@ -466,9 +466,24 @@ const TWO_WORD_MONTH_FIRSTS = new Set([...MONTHS.keys()].filter((k) => k.include
 /** Month names that are also common words (مارس «practised», آب «father», ماي): months only beside a number or another month. */
 const AMBIGUOUS_MONTHS = new Set(['مارس', 'ماي', 'اب', 'may', 'march', 'mar', 'jan', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'feb', 'apr']);
 
+/** A month a text names, with the day and year written beside it («8 May 2025», «June 25, 2021», «شباط 2022»). */
 interface MonthMention {
   month: number;
+  day?: number;
+  year?: number;
   label: string;
+}
+
+/** Tokens that may stand between a month and its day or year: «8th, May», «26 مارس / آذار 2024», «أغسطس من عام 2024». */
+const DATE_FILLERS = new Set(['th', 'st', 'nd', 'rd', ',', '،', '/', '-', '(', ')', 'من', 'عام', 'سنه', 'العام', 'of']);
+
+/** A day of the month (1–31) or a year (1900–2100) written in digits. */
+function dayOrYear(tok: string | undefined): { day?: number; year?: number } | null {
+  if (!tok || !/^\d{1,4}$/.test(tok)) return null;
+  const v = Number(tok);
+  if (tok.length <= 2 && v >= 1 && v <= 31) return { day: v };
+  if (tok.length === 4 && v >= 1900 && v <= 2100) return { year: v };
+  return null;
 }
 
 /** Months named in a text (normalised words; `original` English words keep their case for «May»/«may»). */
@@ -508,7 +523,35 @@ function monthsIn(normalized: string, englishCase: Map<string, boolean>): MonthM
       const besideMonth = (near[0] === '/' && monthAt(k - 2) !== null) || (near[1] === '/' && monthAt(k + width + 1) !== null);
       if (!besideNumber && !besideMonth && !(/^[a-z]/.test(tok) && englishCase.get(tok) === true && k > 0 && !/^(mar|jan|jun|jul|aug|sep|sept|oct|nov|dec|feb|apr)$/.test(tok))) continue;
     }
-    out.push({ month, label: ws.slice(k, k + width).join(' ') });
+    // The day before or after the month, the year after it, across fillers and a second month name.
+    let day: number | undefined;
+    let year: number | undefined;
+    let b = k - 1;
+    while (b >= 0 && k - b <= 3 && DATE_FILLERS.has(ws[b]!)) b--;
+    const before = dayOrYear(ws[b]);
+    if (before?.day !== undefined) day = before.day;
+    let a = k + width;
+    for (let hops = 0; a < ws.length && hops < 5; hops++) {
+      const tok = ws[a]!;
+      if (DATE_FILLERS.has(tok)) {
+        a++;
+        continue;
+      }
+      const other = monthAt(a);
+      if (other && other[0] === month) {
+        a += other[1];
+        continue;
+      }
+      const dy = dayOrYear(tok);
+      if (dy?.day !== undefined && day === undefined && year === undefined) {
+        day = dy.day;
+        a++;
+        continue;
+      }
+      if (dy?.year !== undefined) year = dy.year;
+      break;
+    }
+    out.push({ month, day, year, label: ws.slice(k, k + width).join(' ') });
     k += width - 1;
   }
   return out;
@@ -530,7 +573,7 @@ const KNOWN_ARABIC_NAMES: ReadonlySet<string> = new Set(
 const ARABIC_TITLES: ReadonlySet<string> = new Set(
   ['رئيس', 'رئيسة', 'وزير', 'وزيرة', 'متحدث', 'متحدثة', 'ناطق', 'مستشار', 'مستشارة', 'سفير', 'سفيرة', 'ملك', 'أمير', 'شيخ', 'سيد', 'سيدة',
     'زعيم', 'جنرال', 'مبعوث', 'نائب', 'أمين', 'مدير', 'مديرة', 'مندوب', 'قائد', 'نظير', 'نظيره', 'نظيرته', 'نظيرها', 'عقيد', 'لواء',
-    'دكتور', 'البروفيسور', 'مراسل', 'مدينة', 'عاصمة', 'إقليم', 'مقاطعة', 'منطقة', 'ولاية', 'قطاع']
+    'دكتور', 'البروفيسور', 'مراسل', 'مدينة', 'عاصمة', 'إقليم', 'مقاطعة', 'منطقة', 'ولاية', 'قطاع', 'صحيفة', 'وكالة', 'قناة', 'مجلة', 'موقع']
     .map((w) => normalize(w)),
 );
 /** Words between a title and the name that complete the title («رئيس مجلس الدولة الصيني لي تشيانج»). */
@@ -546,8 +589,8 @@ const SUBJECT_VERBS: ReadonlySet<string> = new Set(
   ['قال', 'قالت', 'أكد', 'أكدت', 'أضاف', 'أضافت', 'صرح', 'صرحت', 'التقى', 'التقت', 'زار', 'زارت', 'استقبل', 'استقبلت', 'وصل', 'وصلت', 'شكر', 'هنأ', 'أعلن', 'أعلنت', 'أشار', 'دعا', 'حذر', 'اتهم', 'وقع', 'أشاد', 'ندد', 'أعرب']
     .map((w) => normalize(w)),
 );
-/** Short Arabic words that are names after a title though stopwords elsewhere («لي تشيانج», «وانغ يي»). */
-const NAME_STOPWORDS = new Set(['لي', 'شي', 'يي', 'كيم', 'مون'].map((w) => normalize(w)));
+/** Short Arabic words that are names after a title though stopwords elsewhere («لي تشيانج», «وانغ يي», «هو جينتاو»). */
+const NAME_STOPWORDS = new Set(['لي', 'شي', 'يي', 'كيم', 'مون', 'هو'].map((w) => normalize(w)));
 
 function isArabicStopword(w: string): boolean {
   return STOPWORDS.has(w) && !NAME_STOPWORDS.has(w);
@@ -742,6 +785,8 @@ interface SourceSentence {
   text: string;
   numbers: Set<string>;
   months: Set<number>;
+  /** The months with the day and year written beside them. */
+  dates: MonthMention[];
   countries: Set<string>;
   /** Normalised word forms, clitics off, and adjacent pairs joined («جين بينغ» → «جينبينغ»). */
   forms: Set<string>;
@@ -786,12 +831,19 @@ function analyseSentence(text: string, meta: boolean, countryHints: readonly str
     for (const p of m.parts) numbers.add(numberKey(p));
   }
   for (const m of text.matchAll(/\b(II|III|IV)\b/g)) numbers.add(numberKey(ROMAN[m[1]!]!));
-  const months = new Set(monthsIn(norm, latinCase(text)).map((m) => m.month));
+  const dates = monthsIn(norm, latinCase(text));
   const iso = /^(\d{4})-(\d{2})-(\d{2})/.exec(text.trim());
-  if (meta && iso) months.add(Number(iso[2]));
+  if (meta && iso) dates.push({ year: Number(iso[1]), month: Number(iso[2]), day: Number(iso[3]), label: iso[0] });
+  const months = new Set(dates.map((m) => m.month));
   const scan = countryHints === null || countryHints.some((h) => norm.includes(h));
   const countries = new Set(scan ? countriesNamed(text).map((c) => c.code) : []);
   const ws = words(norm);
+  for (const w of ws) {
+    for (const f of arabicForms(w)) {
+      const code = NISBA.get(f);
+      if (code) countries.add(code);
+    }
+  }
   const forms = new Set<string>();
   const wordForms = new Set<string>();
   for (let i = 0; i < ws.length; i++) {
@@ -802,8 +854,24 @@ function analyseSentence(text: string, meta: boolean, countryHints: readonly str
     if (i + 1 < ws.length) forms.add(ws[i]! + ws[i + 1]!);
   }
   const stems = new Set(normalizedWordTerms(norm).map((t) => t.stem));
-  return { text, numbers, months, countries, forms, wordForms, stems, meta };
+  return { text, numbers, months, dates, countries, forms, wordForms, stems, meta };
 }
+
+/**
+ * Adjectives of nationality (normalised, without the article) that let a source back a sentence
+ * naming the country: «التصعيد الأميركي» backs «the escalation by the United States». Sources
+ * only: in a sentence, an adjective names no country (as in countries.ts).
+ */
+const NISBA: ReadonlyMap<string, string> = new Map(
+  (
+    [
+      ['US', 'امريكي اميركي امريكيه اميركيه'], ['RU', 'روسي روسيه'], ['CN', 'صيني صينيه'], ['UA', 'اوكراني اوكرانيه'],
+      ['FR', 'فرنسي فرنسيه'], ['DE', 'الماني المانيه'], ['GB', 'بريطاني بريطانيه'], ['JP', 'ياباني يابانيه'], ['IN', 'هندي هنديه'],
+      ['IR', 'ايراني ايرانيه'], ['TR', 'تركي تركيه'], ['SY', 'سوري سوريه'], ['IL', 'اسرائيلي اسرائيليه'], ['SA', 'سعودي سعوديه'],
+      ['MN', 'منغولي منغوليه'], ['KZ', 'كازاخستاني كازاخستانيه'], ['BY', 'بيلاروسي بيلاروسيه'],
+    ] as Array<[string, string]>
+  ).flatMap(([code, forms]) => forms.split(' ').map((f) => [f, code] as const)),
+);
 
 /** Whether each Latin word of a text (lower-cased) was written capitalised; «May» and «may» differ. */
 function latinCase(text: string): Map<string, boolean> {
@@ -941,9 +1009,12 @@ export const TRANSLITERATION_MIN_SIMILARITY = 0.6;
 /** The same between two Arabic spellings of one name (بينغ / بينج are one spelling already). */
 const ARABIC_VARIANT_MIN_SIMILARITY = 0.75;
 
-/** The source's forms spelt like `spelling`: itself, and (4+ letters) those of trigram similarity ≥ `min`. */
+/** The source's forms spelt like `spelling`: itself when the source has it, else (4+ letters) those of trigram similarity ≥ `min`. */
 function formsLike(spelling: string, facts: SourceFacts, min: number, out: Set<string>): void {
-  if (facts.forms.has(spelling)) out.add(spelling);
+  if (facts.forms.has(spelling)) {
+    out.add(spelling); // written as is: other spellings are not looked for
+    return;
+  }
   if (spelling.length < 4 || min >= 1) return;
   const memoKey = `${min}\u0000${spelling}`;
   const memo = facts.like.get(memoKey);
@@ -997,7 +1068,7 @@ function nameForms(name: NameMention, facts: SourceFacts): Set<string>[] | null 
 
 type Item =
   | { kind: 'number'; key: string; label: string }
-  | { kind: 'month'; month: number; label: string }
+  | { kind: 'month'; month: number; day?: number; year?: number; label: string }
   | { kind: 'country'; code: string; label: string }
   | { kind: 'name'; name: NameMention; label: string }
   | { kind: 'link'; url: string; label: string };
@@ -1007,7 +1078,7 @@ function describe(item: Item): string {
     case 'number':
       return `the number ${item.label}`;
     case 'month':
-      return `the month ${item.label}`;
+      return item.day !== undefined || item.year !== undefined ? `the date ${item.label}` : `the month ${item.label}`;
     case 'country':
       return `the country ${item.label}`;
     case 'name':
@@ -1032,8 +1103,9 @@ function claimItems(claim: string, knownNames: ReadonlySet<string>, general: (wo
   for (const m of numbersIn(norm)) items.push({ kind: 'number', key: numberKey(m.value), label: m.label });
   for (const m of claim.matchAll(/\b(II|III|IV)\b/g)) items.push({ kind: 'number', key: numberKey(ROMAN[m[1]!]!), label: m[1]! });
   for (const m of monthsIn(norm, latinCase(claim))) {
-    const label = /^[a-z]/.test(m.label) ? ENGLISH_MONTH_NAMES[m.month - 1]! : `«${m.label}» (${ENGLISH_MONTH_NAMES[m.month - 1]})`;
-    items.push({ kind: 'month', month: m.month, label });
+    const english = [m.day, ENGLISH_MONTH_NAMES[m.month - 1], m.year].filter((x) => x !== undefined).join(' ');
+    const label = /^[a-z]/.test(m.label) ? english : `«${[m.day, m.label, m.year].filter((x) => x !== undefined).join(' ')}» (${english})`;
+    items.push({ kind: 'month', month: m.month, day: m.day, year: m.year, label });
   }
   const countries = countriesNamed(claim);
   for (const c of countries) items.push({ kind: 'country', code: c.code, label: `${c.name.en} («${c.name.ar}»)` });
@@ -1066,7 +1138,8 @@ function itemIn(item: Item, s: SourceSentence, names: Map<Item, Set<string>[] | 
     case 'number':
       return s.numbers.has(item.key);
     case 'month':
-      return s.months.has(item.month);
+      // The month with the day and year the sentence gives it: «March 2022» is not «آذار 2023».
+      return s.dates.some((d) => d.month === item.month && (item.day === undefined || d.day === item.day) && (item.year === undefined || d.year === item.year));
     case 'country':
       return s.countries.has(item.code);
     case 'name': {
@@ -1154,8 +1227,9 @@ export function checkSentence(sentence: string, sources: CheckSource[], lang: La
     for (const it of items) if (it.kind === 'name') names.set(it, nameForms(it.name, f));
     return f.sentences.map((s) => items.filter((it) => itemIn(it, s, names)));
   });
-  // An item must be in a cited source, in a sentence that shares something else with the claim
-  // (another item or a content word): «5» in «دقائق القراءة - 5» does not back «خمس مرات».
+  // An item must be in a cited source; a number or a month, in a sentence that shares something
+  // else with the claim (another item or a content word): «5» in «دقائق القراءة - 5» does not
+  // back «خمس مرات». A name or a country is specific enough anywhere in the source.
   const failures: string[] = [];
   for (const item of items) {
     let found = false;
@@ -1168,7 +1242,7 @@ export function checkSentence(sentence: string, sources: CheckSource[], lang: La
       }),
     );
     if (!found) failures.push(`${describe(item)} is not in ${citeList(cited)}`);
-    else if (!related) failures.push(`${describe(item)} is in ${citeList(cited)} only in a sentence about something else`);
+    else if (!related && (item.kind === 'number' || item.kind === 'month')) failures.push(`${describe(item)} is in ${citeList(cited)} only in a sentence about something else`);
   }
   if (failures.length) return { ok: false, reason: failures.join('; ') };
   if (items.length === 0 && !facts.some(({ facts: f }) => overlap(f) > 0)) {
