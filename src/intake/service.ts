@@ -20,7 +20,7 @@
  * with a plain reason and a {@link RejectCode} the surfaces translate.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describeError, IntakeError } from '../errors.js';
 import { parseArticle } from '../ingest/articles.js';
@@ -644,7 +644,8 @@ export class IntakeService {
   private fileName(draft: Draft, now: number): DocId {
     const base = `${nameDate(draft.date, now)}_${sha(draft.origin).slice(0, 12)}`;
     let name = `${base}.txt`;
-    for (let n = 2; this.byFile.has(name); n++) name = `${base}-${n}.txt`;
+    // A name taken by a file the tables left out (empty, unreadable) is not overwritten either.
+    for (let n = 2; this.byFile.has(name) || existsSync(path.join(this.deps.corpusDir, name)); n++) name = `${base}-${n}.txt`;
     return name;
   }
 
