@@ -64,7 +64,7 @@ const DIGIT = '[0-9\\u0660-\\u0669\\u06F0-\\u06F9]';
 /** «[1]», «[1, 2]», «[١،٢]»: a bracket of source numbers. */
 const CITATION = new RegExp(`\\[\\s*(${DIGIT}+(?:\\s*[,،؛;]\\s*${DIGIT}+)*)\\s*\\]`, 'g');
 /** A citation bracket not yet closed at the end of the text (streaming). */
-const OPEN_CITATION = new RegExp(`^\\[\\s*(?:${DIGIT}+\\s*(?:[,،؛;]\\s*)?)*$`);
+const OPEN_CITATION = new RegExp(`^\\[\\s*(?:${DIGIT}+(?:\\s*[,،؛;]\\s*${DIGIT}+)*)?\\s*(?:[,،؛;]\\s*)?$`);
 
 function asciiDigits(s: string): string {
   return s.replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660)).replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
