@@ -123,6 +123,35 @@ describe('journal records', () => {
   });
 });
 
+describe('lexical index after a few adds', () => {
+  it('reads a term as its row plus the new postings (no rewrite of every row), with the rankings a full merge gives', async () => {
+    // 40 articles (copies of the five, each with its own line), so one more is a small part of it.
+    for (let k = 0; k < 8; k++) {
+      for (const name of fs.readdirSync(REPO_CORPUS)) {
+        fs.writeFileSync(path.join(corpusDir, `${k}_${name}`), `${fs.readFileSync(path.join(REPO_CORPUS, name), 'utf8')}\nنسخة ${k}.\n`);
+      }
+    }
+    await syncIndex({ corpusDir, indexDir, embedder: null, log });
+    const index = loadIndex(indexDir); // rows as loaded, as in a running bot
+    fs.writeFileSync(path.join(corpusDir, 'live.txt'), article('زبرجد'));
+    await updateIndexFiles({ corpusDir, indexDir, index, embedder: null, log, files: ['live.txt'] });
+    const postings = (index.lexical as unknown as { postings: { pending: number } }).postings;
+    expect(postings.pending).toBeGreaterThan(0);
+    const queries = ['زبرجد البيان الختامي', 'بوتين شي جين بينغ', 'العلاقات بين روسيا والصين', 'القمة'];
+    const run = () =>
+      queries.map((q) => {
+        const terms = index.lexical.analyze(q);
+        return { hits: index.lexical.search(terms.map((term) => ({ term, weight: 1 })), 10), df: terms.map((t) => index.lexical.docFreq(t)) };
+      });
+    const joined = run();
+    expect(postings.pending).toBeGreaterThan(0); // answered without merging
+    expect(joined[0]!.hits.length).toBeGreaterThan(0);
+    index.lexical.toBinary(); // merges the buffer into the rows
+    expect(postings.pending).toBe(0);
+    expect(run()).toEqual(joined);
+  });
+});
+
 describe('Engine.updateFiles', () => {
   it('adds, changes and removes one article through the journal: answerable at once, durable, no new generation', async () => {
     const e = await engine();

@@ -225,7 +225,11 @@ export interface LexicalHeader {
  * garbage collector's way (a JS array pair per term cost ~6× the memory at 100k chunks and
  * slowed building down with GC).
  * Postings added since the last read wait in an append buffer and are merged into the rows on
- * the next read, in one pass (building adds everything, then reads).
+ * the next read, in one pass (building adds everything, then reads). A few added to a large
+ * index (one article at 100k chunks: ~700 postings beside ~10M) are not merged: that pass
+ * rewrites every row (~1 s at 100k). A term they touch is read as its row and its appended
+ * postings joined (a copy of that term only, kept until it changes); the rows are rebuilt once
+ * the buffer passes 1/16 of them, or when everything is read (saving, compaction).
  */
 class PostingsStore {
   readonly ids = new Map<string, number>();
@@ -243,6 +247,10 @@ class PostingsStore {
   private pendingLabel = new Int32Array(0);
   private pendingTf = new Float64Array(0);
   private pending = 0;
+  /** Positions in the append buffer, by term id, while it is not merged (see `get`). */
+  private pendingOf = new Map<number, number[]>();
+  /** Row and appended postings joined, by term id, for terms read since they last changed. */
+  private joined = new Map<number, Postings>();
   /** Whether some term's labels are not ascending (then search scans instead of pruning). */
   unsorted = false;
   /** Changes whenever the rows change (merges, compaction, loading). */
@@ -272,7 +280,41 @@ class PostingsStore {
     this.pendingTerm[this.pending] = id;
     this.pendingLabel[this.pending] = label;
     this.pendingTf[this.pending] = tf;
+    // Tracked only beside existing rows (a build from nothing merges everything at once).
+    if (this.rowCount > 0) {
+      const positions = this.pendingOf.get(id);
+      if (positions) positions.push(this.pending);
+      else this.pendingOf.set(id, [this.pending]);
+      this.joined.delete(id);
+    }
     this.pending++;
+    this.version++;
+  }
+
+  /** Whether the append buffer is small beside the rows: read terms by joining instead of merging. */
+  private joinable(): boolean {
+    return this.pending > 0 && this.rowCount > 0 && this.pending * 16 <= this.labels.length;
+  }
+
+  /** A term's row and its appended postings joined (tfs as float64, scale 1). */
+  private join(id: number): Postings {
+    let p = this.joined.get(id);
+    if (p) return p;
+    const from = id < this.rowCount ? this.rows[id]! : 0;
+    const to = id < this.rowCount ? this.rows[id + 1]! : 0;
+    const positions = this.pendingOf.get(id) ?? [];
+    const labels = new Int32Array(to - from + positions.length);
+    const tfs = new Float64Array(labels.length);
+    labels.set(this.labels.subarray(from, to));
+    for (let i = from; i < to; i++) tfs[i - from] = this.tfs[i]! * this.tfScale;
+    positions.forEach((at, k) => {
+      labels[to - from + k] = this.pendingLabel[at]!;
+      tfs[to - from + k] = this.pendingTf[at]!;
+    });
+    p = { labels, tfs, scale: 1 };
+    if (this.joined.size >= 4096) this.joined.clear();
+    this.joined.set(id, p);
+    return p;
   }
 
   /** Merges appended postings into the rows (after what each term already has). */
@@ -313,12 +355,22 @@ class PostingsStore {
     this.pendingTerm = new Int32Array(0);
     this.pendingLabel = new Int32Array(0);
     this.pendingTf = new Float64Array(0);
+    this.pendingOf.clear();
+    this.joined.clear();
   }
 
   /** A term's postings (views into the rows), or undefined for a term never seen. */
   get(term: string): Postings | undefined {
     const id = this.ids.get(term);
     if (id === undefined) return undefined;
+    if (this.joinable()) {
+      if (this.pendingOf.has(id)) return this.join(id);
+      if (id < this.rowCount) {
+        const from = this.rows[id]!;
+        const to = this.rows[id + 1]!;
+        return { labels: this.labels.subarray(from, to), tfs: this.tfs.subarray(from, to), scale: this.tfScale };
+      }
+    }
     this.flush();
     const from = this.rows[id]!;
     const to = this.rows[id + 1]!;
@@ -329,6 +381,7 @@ class PostingsStore {
   count(term: string): number {
     const id = this.ids.get(term);
     if (id === undefined) return 0;
+    if (this.joinable()) return (id < this.rowCount ? this.rows[id + 1]! - this.rows[id]! : 0) + (this.pendingOf.get(id)?.length ?? 0);
     this.flush();
     return this.rows[id + 1]! - this.rows[id]!;
   }
