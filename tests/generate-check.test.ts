@@ -14,11 +14,19 @@
  *                                          «October 2023», a year inferred from «العام نفسه»)
  *   one-item swaps caught:       94 / 94
  *
+ * With passage-size sources (the product's ~160-word chunks, one per article, the cited one
+ * chosen among its article's passages as the one that backs the faithful sentence):
+ *
+ *   faithful paraphrases backed by a passage: 91 / 94   one-item swaps caught: 94 / 94
+ *   (not backed: the two above, and «… على أوكرانيا في فبراير», whose passage does not name Ukraine)
+ *
  * The small sources in the unit tests below are fixtures written for them (labelled as such).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseArticle } from '../src/ingest/articles.js';
+import { chunkArticle } from '../src/ingest/chunk.js';
 import {
   checkAnswer,
   checkSentence,
@@ -142,6 +150,24 @@ const KNOWN_FALSE_DROPS = new Map([
   [PAIRS.findIndex(([good]) => good.includes('Belt and Road Forum in October 2023')), /the date October 2023 is not in source \[5\]/],
 ]);
 
+/**
+ * The passages retrieval gives the model: each article's chunks (~160 words, the product's
+ * chunker), with headline, outlet and date as the orchestrator passes them.
+ */
+const PASSAGES: CheckSource[][] = fs
+  .readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.txt'))
+  .sort()
+  .map((f, i) =>
+    chunkArticle(parseArticle({ id: f, raw: fs.readFileSync(path.join(CORPUS, f), 'utf8') })).map((c) => ({ n: i + 1, text: c.text, title: c.title, outlet: c.outlet, date: c.date })),
+  );
+
+/** The articles a sentence cites (its [n], Arabic-Indic digits read). */
+function citedArticles(sentence: string): number[] {
+  const ascii = sentence.replace(/[٠-٩]/g, (d) => String(d.charCodeAt(0) - 0x660));
+  return [...new Set((ascii.match(/\[[\d,\s]+\]/g) ?? []).flatMap((m) => m.slice(1, -1).split(',').map((x) => Number(x.trim()))))];
+}
+
 describe('faithful paraphrases and one-item swaps over the five articles', () => {
   it('passes the faithful paraphrases (all but the known false drops) and catches every swap', () => {
     let passed = 0;
@@ -161,6 +187,35 @@ describe('faithful paraphrases and one-item swaps over the five articles', () =>
     expect(wrong).toEqual([]);
     expect(PAIRS.length).toBe(94);
     expect([passed, caught]).toEqual([92, 94]);
+  });
+
+  it('does the same with passage-size sources: the cited article\'s passage that backs the sentence, and one passage of each other article', () => {
+    let backed = 0;
+    let caught = 0;
+    const notBacked: string[] = [];
+    const missed: string[] = [];
+    for (const [good, bad] of PAIRS) {
+      const cited = citedArticles(good);
+      const others = PASSAGES.map((ps) => ps[0]!);
+      // Every choice of one passage per cited article, until one backs the faithful sentence.
+      let choices: CheckSource[][] = [others];
+      for (const n of cited) choices = choices.flatMap((c) => PASSAGES[n - 1]!.map((p) => c.map((s) => (s.n === n ? p : s))));
+      const sources = choices.find((c) => checkSentence(good, c, 'en').ok);
+      if (sources) backed++;
+      else notBacked.push(good);
+      const b = checkSentence(bad, sources ?? others, 'en');
+      if (!b.ok) caught++;
+      else missed.push(bad);
+    }
+    // Not backed by any single passage: the two known false drops, and a sentence that names
+    // Ukraine beside a fact whose passage does not («قبل أيام من الهجوم … في فبراير»).
+    expect(notBacked).toEqual([
+      expect.stringContaining('Maritime Interaction'),
+      expect.stringContaining('على أوكرانيا في فبراير'),
+      expect.stringContaining('Belt and Road Forum in October 2023'),
+    ]);
+    expect(missed).toEqual([]);
+    expect([backed, caught]).toEqual([91, 94]);
   });
 });
 

@@ -781,9 +781,16 @@ function arabicSpellings(word: string): string[] {
   return result;
 }
 
+/**
+ * Arabic spellings of a name beside the glossary's: the parts a report may call the person by
+ * («جين بينج وبوتين» for Xi and Putin).
+ */
+const NAME_ALIASES: Readonly<Record<string, string>> = { xi: 'جين بينغ جينبينغ', jinping: 'شي جينبينغ' };
+
 function arabicSpellingsUncached(lower: string): string[] {
   const t = translateEnglish(lower);
   const spellings = t.flatMap((x) => (x.transliterated ? [] : x.arabic.split(/\s+/))).map((w) => normalize(w));
+  for (const alias of (Object.hasOwn(NAME_ALIASES, lower) ? NAME_ALIASES[lower]! : '').split(/\s+/)) if (alias) spellings.push(normalize(alias));
   const translit = normalize(transliterate(lower));
   if (translit) spellings.push(translit);
   return [...new Set(spellings.flatMap((s) => arabicForms(s)))];
