@@ -321,6 +321,14 @@ describe('numbers', () => {
     expect(reasonOf('Mishustin arrived for a four-day visit [1].')).toMatch(/the number four is not in source \[1\]/);
     expect(reasonOf('وصل ميشوستين في زيارة تستغرق ثلاثة أيام [1].')).toMatch(/ثلاثه/);
   });
+  it('matches English digits to Arabic number words, ordinals and compounds included', () => {
+    // Article 1: «بمناسبة الذكرى الخامسة والعشرين لوصوله إلى الحكم».
+    const en = (s: string) => checkSentence(s, ARTICLES, 'en');
+    expect(en('A documentary marked the 25th anniversary of Putin coming to power [1].').ok).toBe(true);
+    expect(en('A documentary marked twenty-five years of Putin in power [1].').ok).toBe(true);
+    const r = en('A documentary marked the 20th anniversary of Putin coming to power [1].');
+    expect(r.ok ? '' : r.reason).toMatch(/the number 20 is not in source \[1\]/);
+  });
   it('needs the number in a sentence of the source that is about the claim', () => {
     // «5» is in source 3 only as the reading time.
     passes('التقى بوتين نظيره الصيني [3].');
@@ -358,6 +366,13 @@ describe('dates', () => {
     passes('Mishustin arrived in China on 3 November 2025 [1].');
     expect(reasonOf('Mishustin arrived in China on 3 December 2025 [1].')).toMatch(/December/);
   });
+  it('checks weekdays, Arabic and English', () => {
+    passes('Mishustin arrived in China on Monday [1].');
+    passes('وصل ميشوستين إلى الصين يوم الاثنين [1].');
+    expect(reasonOf('Mishustin arrived in China on Wednesday [1].')).toMatch(/the day Wednesday is not in source \[1\]/);
+    expect(reasonOf('وصل ميشوستين إلى الصين يوم الأربعاء [1].')).toMatch(/the day Wednesday is not in source \[1\]/);
+    passes('اتفق الاثنان على زيارة الصين [1].'); // «the two», not Monday
+  });
   it('does not take «may» the verb for a month', () => {
     passes('Mishustin may have arrived in China [1].');
   });
@@ -380,6 +395,10 @@ describe('names', () => {
     passes('Foreign Minister Sergei Lavrov discussed Mongolia [2].');
     expect(reasonOf('Kremlin spokesman Dmitry Medvedev said growth reached 30% [1].')).toMatch(/the name «Dmitry Medvedev» is not in source \[1\]/);
     expect(reasonOf('John Smith said growth reached 30% [1].')).toMatch(/«John Smith»/);
+  });
+  it('takes capitalised runs for one name, and leaves titles, nationalities and markup out', () => {
+    expect(reasonOf('Russian Foreign Minister Sergei Shoigu discussed Mongolia [2].')).toMatch(/the name «Sergei Shoigu» is not in source \[2\]/);
+    passes('**Sergei Lavrov**, the Russian Foreign Minister, discussed Mongolia [2].');
   });
   it('catches a name after an Arabic title that the source does not hold', () => {
     expect(reasonOf('قال الوزير جون سميث إن نسبة النمو بلغت 30% [1].')).toMatch(/the name «جون سميث» is not in source \[1\]/);

@@ -4,7 +4,8 @@
  * A language model's answer is shown only sentence by sentence, and only the sentences that pass
  * this check: each must cite at least one source that was given ([n], [1][2], [1, 2], [١]; a
  * citation to a source not given is removed), and every number (digits in any script, number
- * words, duals such as «يومين»), date, country and person's or place's name it states must
+ * words, duals such as «يومين»), date (month, with its day and year; weekday), country and
+ * person's or place's name it states must
  * appear in one of the sources it cites. A number or a date must sit in a sentence of the source
  * that shares something else with the claim («5» in «دقائق القراءة - 5» does not back
  * «خمس مرات»), and a date's day, month and year must be written together there («March 2022» is
@@ -32,7 +33,7 @@
  * three 6 KB articles; {@link prepareSources} does it ahead); a five-sentence answer then costs
  * ~0.3-0.5 ms (scripts/check-bench.ts).
  */
-import { ARABIC_MONTHS, ENGLISH_MONTHS, LEVANTINE_MONTHS, MAGHREBI_MONTHS } from '../ingest/dates.js';
+import { ARABIC_MONTHS, ENGLISH_MONTHS, LEVANTINE_MONTHS, MAGHREBI_MONTHS, WEEKDAYS } from '../ingest/dates.js';
 import { trigrams } from '../retrieve/lexical.js';
 import { lightStem, normalize, normalizedWordTerms, splitSentences, STOPWORDS, words } from '../text/arabic.js';
 import { countriesNamed } from '../text/countries.js';
@@ -569,6 +570,40 @@ function monthsIn(normalized: string, englishCase: Map<string, boolean>): MonthM
   return out;
 }
 
+/** Weekday names (normalised Arabic with the article, English lower case) to 0 (Sunday) … 6. */
+const WEEKDAY_NUMBERS: ReadonlyMap<string, number> = new Map(
+  Object.entries(WEEKDAYS)
+    .filter(([name]) => name.length > 4 || /[\u0600-\u06FF]/.test(name)) // not «sun», «sat», «wed»: words too
+    .map(([name, d]) => [normalize(name), d] as const),
+);
+const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/**
+ * Weekdays a text names: Arabic with the article («الخميس», «يوم الاثنين»; «الاثنين» only
+ * after «يوم» or at a clause's end, as it is also «the two»), English capitalised.
+ */
+function weekdaysIn(normalized: string, englishCase: Map<string, boolean>): number[] {
+  const out: number[] = [];
+  const ws = normalized.match(NUMBER_TOKENS) ?? [];
+  for (let k = 0; k < ws.length; k++) {
+    const tok = ws[k]!;
+    if (/^[a-z]/.test(tok)) {
+      const d = WEEKDAY_NUMBERS.get(tok);
+      if (d !== undefined && englishCase.get(tok) === true) out.push(d);
+      continue;
+    }
+    for (const f of arabicForms(tok)) {
+      const d = WEEKDAY_NUMBERS.get(f) ?? WEEKDAY_NUMBERS.get(`ال${f}`);
+      if (d === undefined || !f.startsWith('ال') && !WEEKDAY_NUMBERS.has(`ال${f}`)) continue;
+      if (!tok.includes('ال')) break; // «اثنين», «خميس» without the article are not days here
+      if (d === 1 && !(ws[k - 1] === 'يوم' || ws[k - 1] === 'اليوم' || !/[\u0621-\u064A]/.test(ws[k + 1] ?? '.'))) break;
+      out.push(d);
+      break;
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Names
 
@@ -806,6 +841,7 @@ interface SourceSentence {
   months: Set<number>;
   /** The months with the day and year written beside them. */
   dates: MonthMention[];
+  weekdays: Set<number>;
   countries: Set<string>;
   /** Normalised word forms, clitics off, and adjacent pairs joined («جين بينغ» → «جينبينغ»). */
   forms: Set<string>;
@@ -854,6 +890,7 @@ function analyseSentence(text: string, meta: boolean, countryHints: readonly str
   const iso = /^(\d{4})-(\d{2})-(\d{2})/.exec(text.trim());
   if (meta && iso) dates.push({ year: Number(iso[1]), month: Number(iso[2]), day: Number(iso[3]), label: iso[0] });
   const months = new Set(dates.map((m) => m.month));
+  const weekdays = new Set(weekdaysIn(norm, latinCase(text)));
   const scan = countryHints === null || countryHints.some((h) => norm.includes(h));
   const countries = new Set(scan ? countriesNamed(text).map((c) => c.code) : []);
   const ws = words(norm);
@@ -873,7 +910,7 @@ function analyseSentence(text: string, meta: boolean, countryHints: readonly str
     if (i + 1 < ws.length) forms.add(ws[i]! + ws[i + 1]!);
   }
   const stems = new Set(normalizedWordTerms(norm).map((t) => t.stem));
-  return { text, numbers, months, dates, countries, forms, wordForms, stems, meta };
+  return { text, numbers, months, dates, weekdays, countries, forms, wordForms, stems, meta };
 }
 
 /**
@@ -1088,6 +1125,7 @@ function nameForms(name: NameMention, facts: SourceFacts): Set<string>[] | null 
 type Item =
   | { kind: 'number'; key: string; label: string }
   | { kind: 'month'; month: number; day?: number; year?: number; label: string }
+  | { kind: 'weekday'; day: number; label: string }
   | { kind: 'country'; code: string; label: string }
   | { kind: 'name'; name: NameMention; label: string }
   | { kind: 'link'; url: string; label: string };
@@ -1098,6 +1136,8 @@ function describe(item: Item): string {
       return `the number ${item.label}`;
     case 'month':
       return item.day !== undefined || item.year !== undefined ? `the date ${item.label}` : `the month ${item.label}`;
+    case 'weekday':
+      return `the day ${item.label}`;
     case 'country':
       return `the country ${item.label}`;
     case 'name':
@@ -1126,6 +1166,7 @@ function claimItems(claim: string, knownNames: ReadonlySet<string>, general: (wo
     const label = /^[a-z]/.test(m.label) ? english : `«${[m.day, m.label, m.year].filter((x) => x !== undefined).join(' ')}» (${english})`;
     items.push({ kind: 'month', month: m.month, day: m.day, year: m.year, label });
   }
+  for (const d of new Set(weekdaysIn(norm, latinCase(claim)))) items.push({ kind: 'weekday', day: d, label: WEEKDAY_NAMES[d]! });
   const countries = countriesNamed(claim);
   for (const c of countries) items.push({ kind: 'country', code: c.code, label: `${c.name.en} («${c.name.ar}»)` });
   const exclude = new Set<string>();
@@ -1159,6 +1200,8 @@ function itemIn(item: Item, s: SourceSentence, names: Map<Item, Set<string>[] | 
     case 'month':
       // The month with the day and year the sentence gives it: «March 2022» is not «آذار 2023».
       return s.dates.some((d) => d.month === item.month && (item.day === undefined || d.day === item.day) && (item.year === undefined || d.year === item.year));
+    case 'weekday':
+      return s.weekdays.has(item.day);
     case 'country':
       return s.countries.has(item.code);
     case 'name': {
@@ -1261,7 +1304,7 @@ export function checkSentence(sentence: string, sources: CheckSource[], lang: La
       }),
     );
     if (!found) failures.push(`${describe(item)} is not in ${citeList(cited)}`);
-    else if (!related && (item.kind === 'number' || item.kind === 'month')) failures.push(`${describe(item)} is in ${citeList(cited)} only in a sentence about something else`);
+    else if (!related && (item.kind === 'number' || item.kind === 'month' || item.kind === 'weekday')) failures.push(`${describe(item)} is in ${citeList(cited)} only in a sentence about something else`);
   }
   if (failures.length) return { ok: false, reason: failures.join('; ') };
   if (items.length === 0 && !facts.some(({ facts: f }) => overlap(f) > 0)) {
