@@ -5,8 +5,8 @@
  * this check: each must cite at least one source that was given ([n], [1][2], [1, 2], [١]; a
  * citation to a source not given is removed), and every number (digits in any script, number
  * words, duals such as «يومين»), date (month, with its day and year; weekday), country and
- * person's or place's name it states must
- * appear in one of the sources it cites. A number or a date must sit in a sentence of the source
+ * person's or place's name it states must appear in one of the sources it cites. A number or a
+ * date must sit in a sentence of the source
  * that shares something else with the claim («5» in «دقائق القراءة - 5» does not back
  * «خمس مرات»), and a date's day, month and year must be written together there («March 2022» is
  * not backed by «شباط 2022» and «آذار 2023»). A sentence that states none of these must share a
