@@ -1,7 +1,8 @@
 /**
  * What checking a generated answer costs: `checkAnswer` (src/generate/check.ts) on a five-sentence
- * answer (Arabic and English sentences, numbers, dates, names, countries) over three of the
- * corpus articles as sources.
+ * answer (in Arabic, and in English; numbers, dates, names, countries) over three of the corpus
+ * articles as sources: whole articles (~3,000 characters each), and one retrieved passage of
+ * each (~1,000 characters, what the orchestrator passes).
  *
  *   npx tsx scripts/check-bench.ts [--runs 2000]
  *
@@ -15,6 +16,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkAnswer, checkSentence, clearCheckCache, type CheckSource } from '../src/generate/check.js';
+import { parseArticle } from '../src/ingest/articles.js';
+import { chunkArticle } from '../src/ingest/chunk.js';
 import type { Lang } from '../src/types.js';
 
 /** Timing of {@link checkAnswer}: first (cold) call and the distribution of the warm ones, in ms. */
@@ -57,6 +60,20 @@ export function benchSources(): CheckSource[] {
   return files.map((f, i) => ({ n: i + 1, text: fs.readFileSync(path.join(ROOT, 'corpus', f), 'utf8'), title: null, outlet: 'fixture', date: null }));
 }
 
+/**
+ * The same three articles as the orchestrator passes them: the retrieved passage of each (the
+ * product's chunks, ~160 words, those that hold the answer's facts), with headline, outlet and
+ * date.
+ */
+export function benchPassages(): CheckSource[] {
+  return benchSources().map((s, i) => {
+    const chunks = chunkArticle(parseArticle({ id: `bench-${i}`, raw: s.text }));
+    const holding = chunks.filter((c) => /250|يومين|بيسكوف|13\.8/.test(c.text));
+    const first = holding[0] ?? chunks[0]!;
+    return { n: s.n, text: holding.map((c) => c.text).join(' … ') || first.text, title: first.title, outlet: first.outlet, date: first.date };
+  });
+}
+
 /** A five-sentence answer over {@link benchSources}: two Arabic, three English sentences. */
 export const BENCH_ANSWER_AR =
   'التقى بوتين نظيره الصيني شي جين بينغ في موسكو، وأشاد الطرفان بالعلاقات المتنامية [1]. ' +
@@ -75,15 +92,22 @@ function main(): void {
   const runsArg = process.argv.indexOf('--runs');
   const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 2000;
   const fmt = (t: CheckTiming) => `first ${t.firstMs.toFixed(2)} ms, then median ${t.medianMs.toFixed(3)} ms, p95 ${t.p95Ms.toFixed(3)} ms over ${t.runs} runs`;
-  for (const [lang, answer] of [['ar', BENCH_ANSWER_AR], ['en', BENCH_ANSWER_EN]] as const) {
-    const sources = benchSources(); // fresh objects, same texts: the cache is keyed by text
+  for (const [lang, answer, kind] of [
+    ['ar', BENCH_ANSWER_AR, 'whole articles'],
+    ['en', BENCH_ANSWER_EN, 'whole articles'],
+    ['ar', BENCH_ANSWER_AR, 'passages'],
+    ['en', BENCH_ANSWER_EN, 'passages'],
+  ] as const) {
+    const load = kind === 'passages' ? benchPassages : benchSources;
+    const sources = load(); // fresh objects, same texts: the cache is keyed by text
+    console.log(`${lang}, sources = ${kind} (${sources.map((x) => x.text.length).join(', ')} characters)`);
     const result = checkAnswer(answer, sources, lang);
-    console.log(`${lang}: ${result.kept.length} kept, ${result.dropped.length} dropped${result.dropped.map((d) => `\n  dropped: ${d.text} — ${d.reason}`).join('')}`);
+    console.log(`  ${result.kept.length} kept, ${result.dropped.length} dropped${result.dropped.map((d) => `\n  dropped: ${d.text} — ${d.reason}`).join('')}`);
     console.log(`  checkAnswer (5 sentences, 3 sources): ${fmt(timeCheckAnswer(answer, sources, lang, runs))}`);
     const cold: number[] = [];
     for (let i = 0; i < 50; i++) {
       clearCheckCache();
-      const fresh = benchSources();
+      const fresh = load();
       const t = performance.now();
       checkAnswer(answer, fresh, lang);
       cold.push(performance.now() - t);
