@@ -1274,7 +1274,13 @@ export function checkSentence(sentence: string, sources: CheckSource[], lang: La
     if (asName) return allFacts.some((f) => f.nameCounts.has(w));
     if (allFacts.some((f) => f.nameCounts.has(w))) return false;
     const stem = lightStem(w);
-    return allFacts.some((f) => f.forms.has(w) || f.stems.has(stem));
+    if (allFacts.some((f) => f.forms.has(w) || f.stems.has(stem))) return true;
+    // A verb in another person: «يعتزم» where the sources write «تعتزم».
+    if (/^[يتنا]/.test(w) && w.length >= 4) {
+      const rest = w.slice(1);
+      return ['ي', 'ت', 'ن', 'ا'].some((p) => p !== w[0] && allFacts.some((f) => f.forms.has(p + rest)));
+    }
+    return false;
   };
   const items = claimItems(claim, known, general);
 
