@@ -181,8 +181,13 @@ export interface GenerationReport {
   /** Milliseconds from the request to the first token, and to the end. */
   firstTokenMs: number | null;
   totalMs: number;
-  /** Milliseconds the sentence check took in all. */
+  /** Milliseconds checking the streamed sentences took in all (what can delay a draft). */
   checkMs: number;
+  /**
+   * Milliseconds spent analysing the sources for the check while the request was in flight
+   * (overlapping the model's time to its first token; absent for cached answers).
+   */
+  prepareMs?: number;
 }
 
 export interface Answer {

@@ -67,7 +67,9 @@ export const NOT_IN_SOURCES = 'NOT_IN_SOURCES';
 
 /** Whether the model said the sources do not contain the answer (the marker, tolerant of case, spaces and markup). */
 export function isNotInSources(text: string): boolean {
-  return /NOT[\s_-]*IN[\s_-]*SOURCES/i.test(text);
+  // Also as a model writes it in Markdown: «**NOT_IN_SOURCES**», «NOT\\_IN\\_SOURCES».
+  // Spaced only in capitals: «not in sources» can be a sentence's own words.
+  return /NOT[_\\]*IN[_\\]*SOURCES/i.test(text) || /NOT[\s-]+IN[\s-]+SOURCES/.test(text);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,13 +29,15 @@ import type { Answer, AskContext, Citation, DroppedSentence, Engine, GenerationR
 import * as check from './check.js';
 import type { CheckedSentence, CheckSource } from './check.js';
 import { createLlmClient, LlmFailure, type LlmClient, type StreamEnd } from './llm.js';
-import { buildPrompt, saysNotInSources, sourcesOf } from './prompt.js';
+import { buildPrompt, sourcesOf } from './prompt.js';
 
 /** The claim checker (src/generate/check.ts): sentence splitting of a streamed answer, and the check. */
 export interface Checker {
   checkSentence(sentence: string, sources: CheckSource[], lang: Lang): { ok: true; sentence: CheckedSentence } | { ok: false; reason: string };
   /** The complete sentences of `text` so far, and the incomplete tail. */
   splitGenerated(text: string): { sentences: string[]; rest: string };
+  /** Analyses the sources ahead of the answer (optional; done while the model reads the prompt). */
+  prepareSources?(sources: readonly CheckSource[]): void;
 }
 
 /** What {@link withGeneration} needs. */
@@ -203,7 +205,7 @@ export function withGeneration(engine: Engine, deps: GenerationDeps): Engine {
 
   async function generate(question: string, extractive: Answer, context: AskContext): Promise<Answer> {
     const started = clock();
-    const report: GenerationReport = { model: deps.model, raw: '', dropped: [], fallback: null, cached: false, firstTokenMs: null, totalMs: 0, checkMs: 0 };
+    const report: GenerationReport = { model: deps.model, raw: '', dropped: [], fallback: null, cached: false, firstTokenMs: null, totalMs: 0, checkMs: 0, prepareMs: 0 };
     const key = cacheKey(deps.model, question, extractive, context);
     const cached = cache.get(key);
     if (cached) {
@@ -240,8 +242,19 @@ export function withGeneration(engine: Engine, deps: GenerationDeps): Engine {
       let pending = '';
       let fed = 0; // how much of the visible answer the splitter has had
       let end: StreamEnd | null = null;
+      // The request goes out with the first next(); while the model reads the prompt, the sources
+      // are analysed, so checking the first sentence costs no more than the later ones.
+      let upcoming: Promise<IteratorResult<string, StreamEnd>> | null = stream.next();
+      upcoming.catch(() => undefined); // awaited below; this only keeps a failure meanwhile from counting as unhandled
+      if (checker.prepareSources) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const t0 = clock();
+        checker.prepareSources(sources);
+        report.prepareMs = clock() - t0;
+      }
       for (;;) {
-        const next = await stream.next();
+        const next = await (upcoming ?? stream.next());
+        upcoming = null;
         if (next.done) {
           end = next.value;
           break;
@@ -249,14 +262,14 @@ export function withGeneration(engine: Engine, deps: GenerationDeps): Engine {
         report.firstTokenMs ??= clock() - started;
         outcome.raw += next.value;
         const visible = visibleAnswer(outcome.raw);
-        if (saysNotInSources(visible)) break; // the answer will not be used: the finally ends the stream
+        if (check.isNotInSources(visible)) break; // the answer will not be used: the finally ends the stream
         const { sentences, rest } = checker.splitGenerated(pending + visible.slice(fed));
         fed = visible.length;
         pending = rest;
         for (const s of sentences) consider(s);
       }
       const answered = visibleAnswer(`${outcome.raw}\n`);
-      if (saysNotInSources(answered)) {
+      if (check.isNotInSources(answered)) {
         outcome.fallback = FALLBACK.notInSources;
       } else if (!answered.trim()) {
         outcome.fallback = FALLBACK.empty;

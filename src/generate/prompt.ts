@@ -11,9 +11,11 @@
  */
 import type { Answer, Lang } from '../types.js';
 import type { ChatMessage } from './llm.js';
+import { isNotInSources, NOT_IN_SOURCES } from './check.js';
 
 /** The exact reply the model is told to give when the sources do not contain the answer. */
-export const NOT_IN_SOURCES = 'NOT_IN_SOURCES';
+/** The reply the prompt asks for when the sources do not hold the answer (defined once, by the checker). */
+export { NOT_IN_SOURCES };
 
 /** One numbered source as the model sees it. */
 export interface PromptSource {
@@ -100,7 +102,5 @@ export function buildPrompt(input: PromptInput): ChatMessage[] {
   ];
 }
 
-/** Whether the model's reply is (or contains) the «not in the sources» marker, in any case. */
-export function saysNotInSources(text: string): boolean {
-  return /NOT[_\\]*IN[_\\]*SOURCES/i.test(text);
-}
+/** Whether the model's reply is (or contains) the «not in the sources» marker (the checker's test). */
+export const saysNotInSources = isNotInSources;
