@@ -63,7 +63,7 @@ describe('load', () => {
     const expected = new Map<string, string>();
     for (const q of QUESTIONS) {
       const answer = await te.engine.ask(q);
-      expected.set(q, renderAnswer(answer, answer.lang));
+      expected.set(q, renderAnswer(answer, answer.lang, { chunk: (id) => te.engine.chunk(id) }));
     }
 
     // 30 private chats, 10 groups (/ask), 10 supergroups (mentions); 20 questions each.
