@@ -218,6 +218,9 @@ export interface LexicalHeader {
   layout: Record<'docLabels' | 'docLengths' | 'rows' | 'labels' | 'tfs', [number, number]>;
 }
 
+/** Most postings kept as joined copies at once (12 bytes each: ~12 MB). */
+const JOINED_MAX = 1 << 20;
+
 /**
  * Every term's postings in flat typed arrays, in rows by term id (compressed sparse rows): 5
  * bytes a posting (a label, and tf×2 in a byte while every tf is a half up to 127.5, as the
@@ -251,6 +254,8 @@ class PostingsStore {
   private pendingOf = new Map<number, number[]>();
   /** Row and appended postings joined, by term id, for terms read since they last changed. */
   private joined = new Map<number, Postings>();
+  /** Postings held in `joined` (emptied past {@link JOINED_MAX} so the copies stay small). */
+  private joinedPostings = 0;
   /** Whether some term's labels are not ascending (then search scans instead of pruning). */
   unsorted = false;
   /** Changes whenever the rows change (merges, compaction, loading). */
@@ -285,7 +290,11 @@ class PostingsStore {
       const positions = this.pendingOf.get(id);
       if (positions) positions.push(this.pending);
       else this.pendingOf.set(id, [this.pending]);
-      this.joined.delete(id);
+      const stale = this.joined.get(id);
+      if (stale) {
+        this.joined.delete(id);
+        this.joinedPostings -= stale.labels.length;
+      }
     }
     this.pending++;
     this.version++;
@@ -312,8 +321,12 @@ class PostingsStore {
       tfs[to - from + k] = this.pendingTf[at]!;
     });
     p = { labels, tfs, scale: 1 };
-    if (this.joined.size >= 4096) this.joined.clear();
+    if (this.joinedPostings + labels.length > JOINED_MAX) {
+      this.joined.clear();
+      this.joinedPostings = 0;
+    }
     this.joined.set(id, p);
+    this.joinedPostings += labels.length;
     return p;
   }
 
@@ -357,6 +370,7 @@ class PostingsStore {
     this.pendingTf = new Float64Array(0);
     this.pendingOf.clear();
     this.joined.clear();
+    this.joinedPostings = 0;
   }
 
   /** A term's postings (views into the rows), or undefined for a term never seen. */
