@@ -205,7 +205,7 @@ export function appendRecords(file: string, records: readonly JournalRecord[]): 
     while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written);
     fs.fsyncSync(fd);
     const after = fs.fstatSync(fd).size;
-    if (created) syncFolderOf(file);
+    if (created) syncFolder(path.dirname(file));
     return { before, after };
   } finally {
     fs.closeSync(fd);
@@ -223,13 +223,14 @@ export function truncateJournal(file: string, bytes: number): void {
   }
 }
 
-function syncFolderOf(file: string): void {
+/** Flushes a folder's entries (new files, a rename) to disk; best-effort where unsupported. */
+export function syncFolder(dir: string): void {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(path.dirname(file), 'r');
+    fd = fs.openSync(dir, 'r');
     fs.fsyncSync(fd);
   } catch {
-    // Some platforms cannot fsync a folder.
+    // Some platforms cannot fsync a folder; the checksums still catch what a crash leaves.
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }

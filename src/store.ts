@@ -24,7 +24,7 @@ import { DenseIndex, DEFAULT_HNSW, type HnswParams } from './retrieve/dense.js';
 import { LexicalIndex, type LexicalHeader, type LexicalOptions, type LexicalSnapshot } from './retrieve/lexical.js';
 import { decodeChunks, encodeChunks, type ChunkFile } from './store-chunks.js';
 import type { Logger } from './log.js';
-import { applyRecord, appendRecords, JOURNAL_FILE, JOURNAL_MERGE_BYTES, JOURNAL_MERGE_RECORDS, readJournal, truncateJournal, type JournalRecord } from './store-journal.js';
+import { applyRecord, appendRecords, JOURNAL_FILE, JOURNAL_MERGE_BYTES, JOURNAL_MERGE_RECORDS, readJournal, syncFolder, truncateJournal, type JournalRecord } from './store-journal.js';
 import type { ArticleInfo, Chunk, DocId } from './types.js';
 
 /**
@@ -111,19 +111,6 @@ function writeFileDurable(file: string, data: Buffer | string): void {
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
-  }
-}
-
-/** Flushes a folder's entries (new files, a rename) to disk; best-effort where unsupported. */
-function syncFolder(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Some platforms cannot fsync a folder; the checksums still catch what a crash leaves.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

@@ -33,6 +33,7 @@ import type { Article, ArticleInfo, DocId, Engine } from '../types.js';
 import { canonicalUrl, minhash, NearDuplicates, textKey } from './dedup.js';
 import { decodePage } from './decode.js';
 import { extractArticle } from './extract.js';
+import type { FeedItem } from './feeds.js';
 
 /** What a fetch gives back (the shape of src/intake/fetch.ts's `safeFetch`). */
 export interface IntakeFetched {
@@ -101,15 +102,7 @@ export interface DocumentInput {
 export type IntakeInput = PostInput | DocumentInput;
 
 /** A feed item as the poller hands it over (src/intake/feeds.ts). */
-export interface IntakeFeedItem {
-  id: string;
-  link: string | null;
-  title: string | null;
-  published: string | null;
-  /** The item's full text (HTML or plain), when the feed carries it. */
-  content: string | null;
-  summary: string | null;
-}
+export type IntakeFeedItem = FeedItem;
 
 /** The article that an added or refused one is measured against. */
 export interface ArticleRef {
