@@ -45,6 +45,18 @@ describe('console chat', () => {
     for (const a of te.engine.info().articles) expect(output).toContain(a.file);
   });
 
+  it('/latest lists the newest articles first, as the bot does, and asks the engine nothing', async () => {
+    const { output, asked } = await chat(['/latest']);
+    expect(asked).toEqual([]);
+    const lines = output.trim().split('\n');
+    lines.splice(0, lines.indexOf('أحدث المقالات (5)'));
+    expect(lines[0]).toBe('أحدث المقالات (5)');
+    expect(lines).toHaveLength(6);
+    const dates = lines.slice(1).map((l) => /(\d{4}-\d{2}-\d{2})/.exec(l)?.[1] ?? '');
+    expect(dates[0]).toBe('2025-11-03');
+    expect(dates.filter(Boolean)).toEqual([...dates.filter(Boolean)].sort().reverse());
+  });
+
   it('a line starting with «+» follows up on the previous question; other lines stand alone', async () => {
     const { output, asked } = await chat([
       'من هو المتحدث باسم الكرملين؟',

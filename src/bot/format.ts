@@ -187,7 +187,7 @@ function render(answer: Answer, lang: Lang, mode: Mode, options: RenderOptions):
 }
 
 /** Only http(s) addresses become links (a `javascript:` or malformed one is left out). */
-function webAddress(url: string | null | undefined): string | null {
+export function webAddress(url: string | null | undefined): string | null {
   if (!url) return null;
   try {
     const parsed = new URL(url);
@@ -219,6 +219,35 @@ export function renderAnswer(answer: Answer, lang: Lang = answer.lang, options: 
 /** The same answer as plain text (console chat). */
 export function renderAnswerPlain(answer: Answer, lang: Lang = answer.lang, options: RenderOptions = {}): string {
   return render(answer, lang, 'plain', options);
+}
+
+/** How many articles `/latest` lists. */
+export const LATEST_COUNT = 10;
+
+/**
+ * The newest articles, for `/latest` (bot and console): near-duplicates left out (they are shown
+ * under the article they repeat), newest date first, undated last.
+ */
+export function latestArticles(articles: readonly ArticleInfo[], count: number = LATEST_COUNT): ArticleInfo[] {
+  return articles
+    .filter((a) => !a.duplicateOf)
+    .sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || b.file.localeCompare(a.file))
+    .slice(0, count);
+}
+
+/** `/latest` as a message: the header, then one numbered source line an article, linked when it has an address. */
+export function renderLatest(articles: readonly ArticleInfo[], lang: Lang, mode: 'html' | 'plain' = 'html'): string {
+  const m = MARKUP[mode];
+  const s = t(lang);
+  if (articles.length === 0) return m.esc(s.latestEmpty);
+  const header = mode === 'html' ? s.latestHeader(articles.length) : htmlToPlain(s.latestHeader(articles.length));
+  const lines = articles.map((a, i) => {
+    const line = sourceLine(m, a, lang);
+    const href = webAddress(a.url);
+    return `${i + 1}. ${href ? `${line} · ${m.a(href, m.esc(s.link))}` : line}`;
+  });
+  return `${header}
+${lines.join('\n')}`;
 }
 
 /** A source line in HTML (used by /sources). */

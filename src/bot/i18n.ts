@@ -195,7 +195,7 @@ const ar: Strings = {
   generationFallback: ANSWER_TEXT.ar.generationUnavailable,
   supportHeader: 'ما تعتمد عليه الإجابة من هذا المصدر:',
   consolePrompt: 'سؤالك> ',
-  consoleHelp: 'اكتب سؤالًا (ابدأه بـ + لتتابع السؤال السابق)، أو /sources أو /status أو /quit.',
+  consoleHelp: 'اكتب سؤالًا (ابدأه بـ + لتتابع السؤال السابق)، أو /sources أو /latest أو /status أو /quit.',
 };
 
 const en: Strings = {
@@ -296,7 +296,7 @@ const en: Strings = {
   generationFallback: ANSWER_TEXT.en.generationUnavailable,
   supportHeader: 'What the answer relies on in this source:',
   consolePrompt: 'question> ',
-  consoleHelp: 'Type a question (start it with + to follow up on the previous one), or /sources, /status or /quit.',
+  consoleHelp: 'Type a question (start it with + to follow up on the previous one), or /sources, /latest, /status or /quit.',
 };
 
 const STRINGS: Record<Lang, Strings> = { ar, en };

@@ -18,12 +18,10 @@ import { channelPostInput, forwardInput, isSourceChat } from '../intake/telegram
 import { redactSecrets } from '../log.js';
 import type { Lang } from '../types.js';
 import type { BotContext } from './context.js';
-import { escapeHtml, renderSourceLine } from './format.js';
+import { escapeHtml, latestArticles, renderLatest, renderSourceLine } from './format.js';
 import { pickLang, t } from './i18n.js';
 import { sendHtml, startTyping } from './send.js';
 
-/** How many articles `/latest` lists. */
-export const LATEST_COUNT = 10;
 
 /** Default largest document accepted when FETCH_MAX_BYTES is not passed to the bot. */
 const DEFAULT_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
@@ -123,20 +121,7 @@ export function intakeComposer(): Composer<BotContext> {
 
   composer.command('latest', async (ctx) => {
     const lang = pickLang({ languageCode: ctx.from?.language_code });
-    const s = t(lang);
-    const articles = [...ctx.services.engine.info().articles]
-      .filter((a) => !a.duplicateOf)
-      .sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || b.file.localeCompare(a.file))
-      .slice(0, LATEST_COUNT);
-    if (articles.length === 0) {
-      await reply(ctx, s.latestEmpty);
-      return;
-    }
-    const lines = articles.map((a, i) => {
-      const line = renderSourceLine(a, lang);
-      return `${i + 1}. ${a.url ? `${line} — <a href="${escapeHtml(a.url)}">🔗</a>` : line}`;
-    });
-    await reply(ctx, `${s.latestHeader(articles.length)}\n${lines.join('\n')}`);
+    await reply(ctx, renderLatest(latestArticles(ctx.services.engine.info().articles), lang));
   });
 
   composer.command('add', async (ctx) => {

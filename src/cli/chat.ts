@@ -12,7 +12,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactSecrets } from '../log.js';
 import type { Engine, Lang } from '../types.js';
-import { renderAnswerPlain, renderSourceLinePlain } from '../bot/format.js';
+import { latestArticles, renderAnswerPlain, renderLatest, renderSourceLinePlain } from '../bot/format.js';
 import { CONSOLE_BANNER, pickLang, t } from '../bot/i18n.js';
 
 export interface ConsoleChatOptions {
@@ -74,6 +74,7 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
       if (line === '/quit' || line === '/exit') break;
       if (line === '/sources') write(renderSourcesPlain(engine, lang));
       else if (line === '/status') write(renderStatusPlain(engine, lang));
+      else if (line === '/latest') write(renderLatest(latestArticles(engine.info().articles), lang, 'plain'));
       else if (line === '/help' || line === '/start') write(t(lang).consoleHelp);
       else if (line.length > maxChars) write(t(pickLang({ text: line })).tooLong(maxChars, line.length));
       else {
