@@ -109,12 +109,13 @@ describe('close spellings (fuzzy lookup)', () => {
     for (const min of [0.6, 0.4, 0.85]) {
       const lexical = new LexicalIndex({ ...new LexicalIndex().options, fuzzyMinSimilarity: min });
       for (let l = 0; l < 1500; l++) lexical.add(l, { text: Array.from({ length: 12 }, word).join(' ') });
-      const exhaustive = (t: string) => (lexical as unknown as { similarTermsExhaustive(g: Set<string>, m: number, k: number): unknown }).similarTermsExhaustive(trigrams(t), min, 3);
+      const { fuzzy } = lexical as unknown as { fuzzy: { exhaustive(g: Set<string>, m: number, k: number, docFreq: (t: string) => number): unknown } };
+      const exhaustive = (t: string, k = 3) => fuzzy.exhaustive(trigrams(t), min, k, (x) => lexical.docFreq(x));
       for (let i = 0; i < 400; i++) {
         const probe = word() + (random() < 0.5 ? word().slice(0, 2) : '');
         if (probe.length < 4) continue;
         expect(lexical.similarTerms(probe), probe).toEqual(exhaustive(probe));
-        expect(lexical.similarTerms(probe, 50), probe).toEqual((lexical as unknown as { similarTermsExhaustive(g: Set<string>, m: number, k: number): unknown }).similarTermsExhaustive(trigrams(probe), min, 50));
+        expect(lexical.similarTerms(probe, 50), probe).toEqual(exhaustive(probe, 50));
       }
     }
   }, 180_000); // 7-9 s here, 24 s beside four busy loops: the timeout is for a hang only
