@@ -14,7 +14,8 @@
  *   ever said.
  */
 import { DEFAULT_EVIDENCE, EvidenceScorer, type ChunkAnalysis, type EvidenceOptions, type SentenceEvidence } from './retrieve/evidence.js';
-import type { LexicalIndex, QueryUnit } from './retrieve/lexical.js';
+import type { QueryUnit } from './retrieve/query-words.js';
+import type { TermStatistics } from './retrieve/term-statistics.js';
 import { countriesNamed, type CountryMention } from './text/countries.js';
 import { ANSWER_TEXT } from './text/messages.js';
 import type { Answer, Chunk, Citation, Hit, Lang, Quote, RetrievalMode, Timings } from './types.js';
@@ -85,7 +86,8 @@ export interface ComposeInput {
   /** The question's words resolved to corpus terms (a follow-up's earlier question at a lower weight). */
   query: QueryUnit[];
   hits: Hit[];
-  lexical: LexicalIndex;
+  /** The lexical index's term statistics (IDF, document frequency, analysis). */
+  lexical: TermStatistics;
   mode: RetrievalMode;
   /** Document terms of the whole section a chunk belongs to (the engine caches them). */
   sectionTerms?: (chunk: Hit['chunk']) => ReadonlySet<string>;
@@ -161,7 +163,7 @@ export function joinChunks(chunks: readonly Chunk[]): string {
  * Countries the question names of which no article holds a word of the name (as the index
  * stems it): no article can say anything about them.
  */
-export function unmentionedCountries(question: string, lexical: LexicalIndex): CountryMention[] {
+export function unmentionedCountries(question: string, lexical: TermStatistics): CountryMention[] {
   const absent = (word: string) => {
     const terms = lexical.analyzeDocument(word);
     return terms.length > 0 && terms.every((t) => lexical.docFreq(t) === 0);

@@ -12,6 +12,7 @@ import { analyzeChunk, type ChunkAnalysis } from './retrieve/evidence.js';
 import { diversify, fuse, DEFAULT_FUSION, type FusionOptions } from './retrieve/hybrid.js';
 import { LexicalIndex, type LexicalHit, type QueryUnit, type QueryWord } from './retrieve/lexical.js';
 import { chunkText, type ChunkText } from './retrieve/chunk-text.js';
+import type { TermStatistics } from './retrieve/term-statistics.js';
 import { preferRecent, recencyQuestion } from './retrieve/recency.js';
 import { chunkGrams, DEFAULT_RERANK, GramStats, rerank, type RerankOptions } from './retrieve/rerank.js';
 import { LruCache } from './cache.js';
@@ -89,7 +90,9 @@ class SectionTerms implements ReadonlySet<string> {
 
   constructor(
     private readonly labels: readonly number[],
-    private readonly index: CorpusIndex,
+    /** The lexical index's term statistics (which chunks hold a term, and how often). */
+    private readonly statistics: TermStatistics,
+    private readonly chunkOf: (label: number) => Chunk | undefined,
     private readonly analysis: (chunk: Chunk) => ChunkAnalysis,
   ) {}
 
@@ -98,9 +101,9 @@ class SectionTerms implements ReadonlySet<string> {
     if (found === undefined) {
       // Phrase and surface-form terms (a close spelling can be one) are never document terms.
       found = !LexicalIndex.isExtraTerm(term) && this.labels.some((label) => {
-        const { lexical } = this.index;
+        const lexical = this.statistics;
         if (!lexical.holds(label, term)) return false;
-        const chunk = this.index.chunks.get(label);
+        const chunk = this.chunkOf(label);
         if (chunk === undefined) return false;
         // The chunk's text holds the term when its term frequency is more than its headline,
         // sub-heading and source line add (text occurrences count whole, so half a unit tells
@@ -123,10 +126,10 @@ class SectionTerms implements ReadonlySet<string> {
     let counts = this.fieldCounts.get(key);
     if (!counts) {
       counts = new Map();
-      const weight = this.index.lexical.options.titleWeight;
+      const weight = this.statistics.options.titleWeight;
       for (const extra of [chunk.title, chunk.heading, meta]) {
         if (!extra) continue;
-        for (const t of this.index.lexical.analyzeDocument(extra)) counts.set(t, (counts.get(t) ?? 0) + weight);
+        for (const t of this.statistics.analyzeDocument(extra)) counts.set(t, (counts.get(t) ?? 0) + weight);
       }
       this.fieldCounts.set(key, counts);
     }
@@ -137,7 +140,7 @@ class SectionTerms implements ReadonlySet<string> {
     if (!this.all) {
       this.all = new Set();
       for (const label of this.labels) {
-        const chunk = this.index.chunks.get(label);
+        const chunk = this.chunkOf(label);
         if (chunk) for (const s of this.analysis(chunk).sentenceTerms) for (const t of s) this.all.add(t);
       }
     }
@@ -373,7 +376,7 @@ class AnswerEngine implements Engine {
    * where most candidates miss the caches: that analysis was ~40% of answer time).
    */
   private sectionTerms(index: CorpusIndex, chunk: Chunk): ReadonlySet<string> {
-    return this.sectionTermCache.getOrCreate(sourceKey(chunk), () => new SectionTerms(sectionLabels(index, chunk), index, (c) => this.analysis(index, c)));
+    return this.sectionTermCache.getOrCreate(sourceKey(chunk), () => new SectionTerms(sectionLabels(index, chunk), index.lexical, (label) => index.chunks.get(label), (c) => this.analysis(index, c)));
   }
 
   info(): EngineInfo {

@@ -13,7 +13,8 @@ import { metadataText } from '../ingest/chunk.js';
 import { countWords, normalize, normalizedWordTerms, wordTerms } from '../text/arabic.js';
 import type { Chunk, Sentence } from '../types.js';
 import { chunkText, type ChunkText } from './chunk-text.js';
-import type { LexicalIndex, QueryUnit } from './lexical.js';
+import type { QueryUnit } from './query-words.js';
+import type { TermStatistics } from './term-statistics.js';
 
 export interface EvidenceOptions {
   /** Credit for a question word found only in the chunk's headline, sub-heading or source line. */
@@ -120,7 +121,7 @@ export interface ChunkAnalysis {
  * both its document terms (every stem variant, as `lexical.analyzeDocument`) and its stems.
  * `text` is the chunk's normalised sentences when the caller has them already.
  */
-export function analyzeChunk(chunk: Chunk, lexical: LexicalIndex, text: ChunkText = chunkText(chunk)): ChunkAnalysis {
+export function analyzeChunk(chunk: Chunk, lexical: TermStatistics, text: ChunkText = chunkText(chunk)): ChunkAnalysis {
   const analysis: ChunkAnalysis = { sentenceTerms: [], sentenceStems: [], context: new Set(), hasNumber: [], hasDate: [], wordCounts: [] };
   const stemmer = lexical.options.stemmer;
   chunk.sentences.forEach((s, i) => {
@@ -154,7 +155,7 @@ export class EvidenceScorer {
   constructor(
     question: string,
     query: QueryUnit[],
-    lexical: LexicalIndex,
+    lexical: TermStatistics,
     private readonly sectionTerms: ((chunk: Chunk) => ReadonlySet<string>) | undefined,
     private readonly options: EvidenceOptions = DEFAULT_EVIDENCE,
     /** Chunk analysis, usually cached by the engine across questions. */

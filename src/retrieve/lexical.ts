@@ -11,6 +11,7 @@ import { terms, wordTerms, type StemmerName, type WordTerms } from '../text/arab
 import { FuzzyVocabulary } from './fuzzy.js';
 import { decodeBinary, decodeSnapshot, encodeBinary, encodeSnapshot, findLabel, grown, PostingsStore, type LexicalHeader, type LexicalSnapshot } from './postings.js';
 import { expandQuery, expandWords, flattenUnits, mergeTerms, type QueryUnit, type QueryWord, type WeightedTerm } from './query-words.js';
+import type { TermStatistics } from './term-statistics.js';
 import { TopKSearch, type LexicalHit, type QueryList, type SearchCorpus } from './top-k.js';
 
 export { trigrams } from './fuzzy.js';
@@ -72,9 +73,9 @@ export interface LexicalFields {
  * The index the engine keeps: the postings of every chunk's terms (postings.ts), its documents'
  * lengths, and the entry points callers use: adding and removing documents, analysing text as it
  * does, term statistics, query-word resolution (query-words.ts, fuzzy.ts), top-k search
- * (top-k.ts) and saving and loading.
+ * (top-k.ts) and saving and loading. The answer stage reads it as {@link TermStatistics}.
  */
-export class LexicalIndex {
+export class LexicalIndex implements TermStatistics {
   private readonly postings = new PostingsStore();
   private readonly lengths = new Map<number, number>();
   /** Labels removed since their postings were last compacted away. */

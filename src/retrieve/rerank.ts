@@ -19,7 +19,9 @@
 import { DIALECT_TO_MSA, forEachWord, normalize, searchableWord, STOPWORDS, words } from '../text/arabic.js';
 import type { Chunk } from '../types.js';
 import type { ChunkText } from './chunk-text.js';
-import type { LexicalHit, LexicalIndex, QueryUnit } from './lexical.js';
+import type { QueryUnit } from './query-words.js';
+import type { TermStatistics } from './term-statistics.js';
+import type { LexicalHit } from './top-k.js';
 
 export interface RerankOptions {
   /** Weight of the trigram BM25 score (relative to the best candidate's); 0 turns it off. */
@@ -162,7 +164,8 @@ export interface RerankInput {
   /** Word-BM25 candidates, best first. */
   hits: LexicalHit[];
   chunkOf: (label: number) => Chunk | undefined;
-  lexical: LexicalIndex;
+  /** The lexical index's term statistics (IDF for headline coverage, headline analysis). */
+  lexical: TermStatistics;
   stats: GramStats;
   /** Terms of a headline; pass a cached lookup to analyse each headline once. */
   titleTerms?: (title: string) => ReadonlySet<string>;
