@@ -9,14 +9,33 @@ import type { LogLevel } from './config.js';
 export type { Logger };
 
 const TOKEN_PATTERN = /\d{5,}:[A-Za-z0-9_-]{20,}/g;
+/** API keys as providers shape them (OpenAI-style `sk-…`), bearer credentials, and user:password@ in URLs. */
+const KEY_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/\bsk-[A-Za-z0-9_-]{16,}/g, '<redacted-key>'],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 <redacted>'],
+  [/(\/\/)[^/\s:@]+:[^/\s@]+@/g, '$1<redacted>@'],
+];
+/** Secret values given in the settings (the language model's key), redacted wherever they appear. */
+const knownSecrets = new Set<string>();
 
-/** Replaces anything shaped like a Telegram bot token with a placeholder. */
+/**
+ * Makes `redactSecrets` also hide this exact value (a key from the settings), wherever it appears:
+ * a compatible server may echo the key in an error message.
+ */
+export function registerSecret(value: string | null | undefined): void {
+  if (value && value.length >= 8) knownSecrets.add(value);
+}
+
+/** Replaces anything shaped like a Telegram bot token or an API key, and every registered secret, with a placeholder. */
 export function redactSecrets(text: string): string {
-  return text.replace(TOKEN_PATTERN, '<redacted-token>');
+  let out = text.replace(TOKEN_PATTERN, '<redacted-token>');
+  for (const [pattern, replacement] of KEY_PATTERNS) out = out.replace(pattern, replacement);
+  for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join('<redacted>');
+  return out;
 }
 
 /** Field names whose values are never logged. */
-const SECRET_KEY = /token|secret|password/i;
+const SECRET_KEY = /token|secret|password|api[_-]?key|authorization/i;
 
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactSecrets(value);

@@ -378,6 +378,26 @@ describe('cache and concurrency', () => {
     expect(fake.requests).toHaveLength(2);
   });
 
+  it('asks the model again when a cited passage changed under the same chunk ids (an edited article)', async () => {
+    fake.use(scenarios.faithful());
+    let edited = false;
+    // The same engine, except that after the "edit" every cited passage reads differently.
+    const inner: Engine = {
+      ...t.engine,
+      ask: async (q, c) => {
+        const a = await t.engine.ask(q, c);
+        return edited ? { ...a, citations: a.citations.map((x) => ({ ...x, passage: `${x.passage} (تحديث)` })) } : a;
+      },
+    };
+    const client = createLlmClient({ baseUrl: fake.baseUrl, model: 'fake-model', timeoutMs: 5000, maxConcurrency: 4 }, silentLogger());
+    const engine = withGeneration(inner, { client, log: silentLogger(), model: 'fake-model', checker: check });
+    await engine.ask(TWO);
+    edited = true;
+    const after = await engine.ask(TWO);
+    expect(fake.requests).toHaveLength(2);
+    expect(after.generation!.cached).toBe(false);
+  });
+
   it('does not cache a failure', async () => {
     const engine = generative(scenarios.invalidJson());
     await engine.ask(TWO);

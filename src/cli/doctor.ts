@@ -17,7 +17,7 @@ import { loadConfig, type Config } from '../config.js';
 import { loadEmbedder } from '../embed.js';
 import { describeError } from '../errors.js';
 import { readCorpus } from '../ingest/corpus.js';
-import { createLogger, redactSecrets, type Logger } from '../log.js';
+import { createLogger, redactSecrets, registerSecret, type Logger } from '../log.js';
 import { hasIndex, loadIndex } from '../store.js';
 import { probeTelegram } from '../bot/probe.js';
 import { runCli } from './setup.js';
@@ -163,6 +163,7 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
 /** Reachable, the model listed, and a one-token completion. */
 async function probeLanguageModel(config: Config, timeoutSeconds: number): Promise<DoctorCheck> {
   const name = 'language model';
+  registerSecret(config.llmApiKey);
   const client = new OpenAI({ baseURL: config.llmBaseUrl!, apiKey: config.llmApiKey ?? 'none', timeout: timeoutSeconds * 1000, maxRetries: 0 });
   const where = config.llmBaseUrl!;
   const fixFor = (error: unknown): string => {

@@ -142,8 +142,13 @@ export function visibleAnswer(raw: string): string {
   return out + (partial ? tail.slice(0, lt) : tail);
 }
 
+/**
+ * The cache key: the model, the question and its context, and the passages exactly as the model
+ * would read them. The passages' text counts, not only their ids: an edited article keeps its
+ * chunk ids, and an answer checked against its old text must not be served for the new one.
+ */
 function cacheKey(model: string, question: string, answer: Answer, context: AskContext): string {
-  const passages = answer.citations.map((c) => [c.file, c.chunkIds]);
+  const passages = answer.citations.map((c) => [c.file, c.chunkIds, c.passage, c.title, c.outlet, c.date]);
   return createHash('sha256')
     .update(JSON.stringify([model, question.trim(), answer.lang, passages, context.previousQuestion ?? '', context.previousAnswer ?? '']))
     .digest('hex');

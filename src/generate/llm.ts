@@ -15,7 +15,7 @@
  */
 import OpenAI from 'openai';
 import { GenerationError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { registerSecret, type Logger } from '../log.js';
 
 /** One message of a chat-completions request. */
 export interface ChatMessage {
@@ -209,6 +209,8 @@ export const NO_KEY = 'none';
  */
 export function createLlmClient(options: LlmOptions, log: Logger): LlmClient {
   const maxRetries = options.maxRetries ?? 2;
+  // A compatible server may echo the key in an error: it is redacted from every log line.
+  registerSecret(options.apiKey);
   const sdk = new OpenAI({
     baseURL: options.baseUrl,
     apiKey: options.apiKey || NO_KEY,

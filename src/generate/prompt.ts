@@ -37,8 +37,11 @@ export interface PromptInput {
   previousAnswer?: string;
 }
 
-/** The tags data is wrapped in; text that looks like any of them is neutralised. */
-const TAG = /<\s*\/?\s*(source|sources|question|previous_question|previous_answer)\b[^>]*>/gi;
+/**
+ * The tags data is wrapped in; text that looks like any of them is neutralised, with or without
+ * its closing «>» (a model may read «</source» and a line break as the end of the source).
+ */
+const TAG = /<\s*\/?\s*(source|sources|question|previous_question|previous_answer)\b[^<>]*>?/gi;
 
 /**
  * Data text made safe to put between our tags: anything shaped like one of our tags (opening
