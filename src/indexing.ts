@@ -20,7 +20,7 @@ import type { Logger } from './log.js';
 import { DenseIndex, DEFAULT_HNSW, type HnswParams } from './retrieve/dense.js';
 import { ANALYZER_VERSION, DEFAULT_LEXICAL_OPTIONS, type LexicalOptions } from './retrieve/lexical.js';
 import { appendJournal, CorpusIndex, hasIndex, hasOrphanGenerations, loadIndex, saveIndex } from './store.js';
-import { applyRecord, lexicalFields, type JournalRecord } from './store-journal.js';
+import { applyRecord, lexicalFields, type JournalRecord, type JournalWriter } from './store-journal.js';
 import type { Article, ArticleInfo, Chunk, DocId, IndexChanges } from './types.js';
 
 export interface SyncOptions {
@@ -253,7 +253,8 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
 
   // Updates in the journal are merged into a new generation here (start-up, /reindex): the
   // save blocks this thread for seconds at 100k chunks, which a start or a reindex may take.
-  const dirty = rebuilt || added.length + changed.length + removed.length > 0 || vectors.size > 0 || index.journal.records > 0;
+  // A journal that takes no more appends (see appendJournal) gets a fresh one the same way.
+  const dirty = rebuilt || added.length + changed.length + removed.length > 0 || vectors.size > 0 || index.journal.records > 0 || Boolean(index.journal.unusable);
   if (dirty) {
     saveIndex(options.indexDir, index);
   }
@@ -287,6 +288,8 @@ export interface UpdateFilesOptions {
   chunking?: ChunkOptions;
   /** File names in `corpusDir`. */
   files: DocId[];
+  /** The journal's file operations (default: the real ones; tests pass failing ones). */
+  journalWriter?: JournalWriter;
 }
 
 export interface UpdateFilesResult {
@@ -375,7 +378,7 @@ export async function updateIndexFiles(options: UpdateFilesOptions): Promise<Upd
   }
   lap('embed');
 
-  appendJournal(options.indexDir, index, records);
+  appendJournal(options.indexDir, index, records, options.journalWriter);
   lap('journal');
   for (const record of records) applyRecord(index, record);
   lap('apply');

@@ -12,7 +12,10 @@
  *     [u32 magic "NJR1"] [u32 payload bytes] [u32 crc32 of payload] [payload]
  *     payload = [u32 json bytes] [json] [float32 × chunks × dimension]
  *
- * Records are appended with one write and an fsync before the update is acknowledged. On load
+ * Records are appended with one write and an fsync before the update is acknowledged. An append
+ * that fails (a full disk, an I/O error, a short write) is cut back to where it started before
+ * the failure is reported, so an unacknowledged record never sits before acknowledged ones; if
+ * even that fails, the index in memory stops appending (see `appendJournal` in store.ts). On load
  * they are replayed in order over the generation. A crash mid-append leaves a torn last record
  * (short, zero-filled or failing its checksum): it was never acknowledged and is dropped, and the
  * file cut back to the last whole record, with a warning. A record that fails its checksum with
@@ -191,20 +194,65 @@ export function readJournal(file: string, from = 0): JournalRead {
   return { records, end: from + at, torn: null };
 }
 
+/** The file operations an append uses; tests pass ones that fail (a full disk, a short write). */
+export interface JournalWriter {
+  /** Writes `length` bytes of `data` from `offset` at the end of the file; returns bytes written. */
+  write(fd: number, data: Buffer, offset: number, length: number): number;
+  fsync(fd: number): void;
+  /** Cuts the file back to `bytes`. */
+  truncate(fd: number, bytes: number): void;
+}
+
+/** The real file operations. */
+export const FILE_WRITER: JournalWriter = {
+  write: (fd, data, offset, length) => fs.writeSync(fd, data, offset, length),
+  fsync: (fd) => fs.fsyncSync(fd),
+  truncate: (fd, bytes) => fs.ftruncateSync(fd, bytes),
+};
+
+/**
+ * An append failed and cutting the file back failed too: the journal may end in a partial
+ * record, after which no record may be appended (it would turn the torn tail into corruption).
+ * A load drops that tail as a crash's, with a warning.
+ */
+export class TornJournalError extends Error {}
+
 /**
  * Appends records with one write, then fsyncs the file (and its folder when the file is new):
  * once this returns, a crash loses none of them. Returns the file's size before and after.
+ * When the write or the fsync fails (a full disk, an I/O error, a short write), the file is cut
+ * back to its size before the append and fsynced, so the failed records leave nothing behind and
+ * later appends stay readable; the error is then rethrown.
+ * @throws TornJournalError when cutting back failed too (the file may end in a partial record).
  */
-export function appendRecords(file: string, records: readonly JournalRecord[]): { before: number; after: number } {
+export function appendRecords(file: string, records: readonly JournalRecord[], writer: JournalWriter = FILE_WRITER): { before: number; after: number } {
   const data = encodeRecords(records);
   const created = !fs.existsSync(file);
   const fd = fs.openSync(file, 'a');
   try {
     const before = fs.fstatSync(fd).size;
-    let written = 0;
-    while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written);
-    fs.fsyncSync(fd);
-    const after = fs.fstatSync(fd).size;
+    let after: number;
+    try {
+      let written = 0;
+      while (written < data.length) {
+        const n = writer.write(fd, data, written, data.length - written);
+        if (n <= 0) throw new Error(`writing ${file} made no progress (${written} of ${data.length} bytes written)`);
+        written += n;
+      }
+      writer.fsync(fd);
+      after = fs.fstatSync(fd).size;
+    } catch (error) {
+      try {
+        writer.truncate(fd, before);
+        writer.fsync(fd);
+      } catch (undo) {
+        throw new TornJournalError(
+          `appending to ${file} failed (${(error as Error).message}) and cutting it back to ${before} bytes failed too (${(undo as Error).message})`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
     if (created) syncFolder(path.dirname(file));
     return { before, after };
   } finally {

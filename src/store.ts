@@ -24,7 +24,19 @@ import { DenseIndex, DEFAULT_HNSW, type HnswParams } from './retrieve/dense.js';
 import { LexicalIndex, type LexicalHeader, type LexicalOptions, type LexicalSnapshot } from './retrieve/lexical.js';
 import { decodeChunks, encodeChunks, type ChunkFile } from './store-chunks.js';
 import type { Logger } from './log.js';
-import { applyRecord, appendRecords, JOURNAL_FILE, JOURNAL_MERGE_BYTES, JOURNAL_MERGE_RECORDS, readJournal, syncFolder, truncateJournal, type JournalRecord } from './store-journal.js';
+import {
+  applyRecord,
+  appendRecords,
+  JOURNAL_FILE,
+  JOURNAL_MERGE_BYTES,
+  JOURNAL_MERGE_RECORDS,
+  readJournal,
+  syncFolder,
+  TornJournalError,
+  truncateJournal,
+  type JournalRecord,
+  type JournalWriter,
+} from './store-journal.js';
 import type { ArticleInfo, Chunk, DocId } from './types.js';
 
 /**
@@ -60,8 +72,12 @@ export interface Manifest {
 export class CorpusIndex {
   /** The generation folder this index was loaded from or last saved to (null: never saved). */
   generation: string | null = null;
-  /** The generation's journal: records replayed or appended since, and where it ends (bytes). */
-  journal = { records: 0, bytes: 0 };
+  /**
+   * The generation's journal: records replayed or appended since, and where it ends (bytes).
+   * `unusable` says why no more records may be appended (a failed append that could not be cut
+   * back); a save starts a new journal and clears it.
+   */
+  journal: { records: number; bytes: number; unusable?: string } = { records: 0, bytes: 0 };
   /** Marks the journal records this index in memory appended (see {@link catchUpJournal}). */
   readonly writer = randomBytes(6).toString('hex');
 
@@ -265,20 +281,32 @@ export function journalFull(index: CorpusIndex, bound: { records?: number; bytes
  * Appends update records to the journal of the index's generation (a never-saved index is
  * saved first) and fsyncs: once this returns, a crash loses none of them. The caller applies
  * them in memory ({@link applyRecord}) afterwards, so what is in memory is always on disk.
+ * A failed append is cut back off the file (src/store-journal.ts `appendRecords`), so the next
+ * append follows the last acknowledged record; when even that fails, the journal is marked
+ * unusable in memory and every later append fails saying so, until a save (a merge, /reindex)
+ * starts a new journal; a restart drops the torn tail with a warning.
+ * `writer`: the file operations (tests pass failing ones).
  * @throws IndexError when the journal cannot be written (nothing was acknowledged).
  */
-export function appendJournal(indexDir: string, index: CorpusIndex, records: readonly JournalRecord[]): void {
+export function appendJournal(indexDir: string, index: CorpusIndex, records: readonly JournalRecord[], writer?: JournalWriter): void {
   if (records.length === 0) return;
+  if (index.journal.unusable) {
+    throw new IndexError(
+      `The index journal in ${indexDir} takes no more updates: ${index.journal.unusable}. Run /reindex or restart the bot (the torn record is dropped on load); the update was not made.`,
+    );
+  }
   if (index.generation === null) saveIndex(indexDir, index);
   try {
     const { before, after } = appendRecords(
       path.join(indexDir, index.generation!, JOURNAL_FILE),
       records.map((r) => ({ ...r, writer: index.writer })),
+      writer,
     );
     // Another process's records in between are read by the next catch-up (ours are skipped then).
     if (before === index.journal.bytes) index.journal.bytes = after;
     index.journal.records += records.length;
   } catch (error) {
+    if (error instanceof TornJournalError) index.journal.unusable = `an append failed and could not be cut back (${error.message})`;
     throw new IndexError(`Could not append to the index journal in ${indexDir}: ${describeError(error)}. Check that INDEX_DIR is writable and the disk has space; the update was not made.`, {
       cause: error,
     });

@@ -16,7 +16,7 @@ import { IndexError } from '../src/errors.js';
 import { syncIndex, updateIndexFiles } from '../src/indexing.js';
 import { silentLogger } from '../src/log.js';
 import { loadIndex, type CorpusIndex } from '../src/store.js';
-import { appendRecords, JOURNAL_FILE, readJournal, type JournalRecord } from '../src/store-journal.js';
+import { appendRecords, FILE_WRITER, JOURNAL_FILE, readJournal, type JournalRecord, type JournalWriter } from '../src/store-journal.js';
 import type { Chunk, Engine } from '../src/types.js';
 import { REPO_CORPUS } from './helpers/engine.js';
 import { FakeEmbedder } from './helpers/fake-embedder.js';
@@ -317,5 +317,80 @@ describe('Engine.updateFiles', () => {
     await expect(updateIndexFiles({ corpusDir, indexDir, index, embedder: null, log, files: ['live.txt'] })).rejects.toThrow(IndexError);
     expect(index.chunks.size).toBe(chunks);
     expect(index.manifest.files['live.txt']).toBeUndefined();
+  });
+});
+
+describe('a failed append', () => {
+  const fault = (code: string) => Object.assign(new Error(`${code}: injected fault`), { code });
+  /** A writer whose first write stops halfway and whose next one fails: a disk filling up mid-record. */
+  const halfThenFull = (undo: 'works' | 'fails' = 'works'): JournalWriter => {
+    let calls = 0;
+    return {
+      ...FILE_WRITER,
+      write: (fd, data, offset, length) => {
+        if (calls++ === 0) return FILE_WRITER.write(fd, data, offset, Math.floor(length / 2));
+        throw fault('ENOSPC');
+      },
+      truncate: undo === 'works' ? FILE_WRITER.truncate : () => {
+        throw fault('EIO');
+      },
+    };
+  };
+  const update = (index: CorpusIndex, file: string, journalWriter?: JournalWriter) =>
+    updateIndexFiles({ corpusDir, indexDir, index, embedder: null, log, files: [file], journalWriter });
+
+  it('is cut back off the journal: the next update is acknowledged, and a reload has everything acknowledged, nothing corrupted', async () => {
+    const { index } = await syncIndex({ corpusDir, indexDir, embedder: null, log });
+    for (const [i, word] of ['زبرجد', 'فيروزج', 'ياقوت', 'مرجان'].entries()) fs.writeFileSync(path.join(corpusDir, `live${i}.txt`), article(word));
+    await update(index, 'live0.txt');
+    const size = fs.statSync(journalOf()).size;
+    await expect(update(index, 'live1.txt', halfThenFull())).rejects.toThrow(/ENOSPC.*the update was not made/);
+    expect(fs.statSync(journalOf()).size).toBe(size);
+    expect(index.manifest.files['live1.txt']).toBeUndefined();
+    // The whole record written, its fsync failing (EIO): cut back as well.
+    let syncs = 0;
+    const failingSync: JournalWriter = { ...FILE_WRITER, fsync: (fd) => (syncs++ === 0 ? (() => { throw fault('EIO'); })() : FILE_WRITER.fsync(fd)) };
+    await expect(update(index, 'live2.txt', failingSync)).rejects.toThrow(IndexError);
+    expect(fs.statSync(journalOf()).size).toBe(size);
+
+    await update(index, 'live3.txt');
+    const { log: warned, records } = capturingLog();
+    const loaded = loadIndex(indexDir, { log: warned });
+    expect(readJournal(journalOf())).toMatchObject({ torn: null, end: fs.statSync(journalOf()).size });
+    expect(readJournal(journalOf()).records.map((r) => r.id)).toEqual(['live0.txt', 'live3.txt']);
+    expect([has(loaded, 'زبرجد'), has(loaded, 'فيروزج'), has(loaded, 'ياقوت'), has(loaded, 'مرجان')]).toEqual([true, false, false, true]);
+    expect(records().filter((l) => l.level >= 40)).toEqual([]);
+    expect(loaded.chunks.size).toBe(index.chunks.size);
+    // And the failed ones go in once the disk takes them.
+    await update(index, 'live1.txt');
+    expect(has(loadIndex(indexDir), 'فيروزج')).toBe(true);
+  });
+
+  it('that cannot be cut back stops the journal: later updates fail saying so, a load drops the torn tail, a reindex starts a new journal', async () => {
+    const { index } = await syncIndex({ corpusDir, indexDir, embedder: null, log });
+    for (const [i, word] of ['زبرجد', 'فيروزج', 'ياقوت'].entries()) fs.writeFileSync(path.join(corpusDir, `live${i}.txt`), article(word));
+    await update(index, 'live0.txt');
+    const size = fs.statSync(journalOf()).size;
+    await expect(update(index, 'live1.txt', halfThenFull('fails'))).rejects.toThrow(/could not be cut back|cutting it back/);
+    expect(fs.statSync(journalOf()).size).toBeGreaterThan(size); // the partial record is still there
+    const chunks = index.chunks.size;
+    await expect(update(index, 'live2.txt')).rejects.toThrow(/takes no more updates.*\/reindex/);
+    expect(fs.statSync(journalOf()).size).toBeGreaterThan(size);
+    expect(index.chunks.size).toBe(chunks);
+    expect(index.manifest.files['live2.txt']).toBeUndefined();
+
+    const { log: warned, records } = capturingLog();
+    const loaded = loadIndex(indexDir, { log: warned });
+    expect(records().some((l) => l.level === 40 && /torn/.test(l.msg))).toBe(true);
+    expect(has(loaded, 'زبرجد') && !has(loaded, 'فيروزج')).toBe(true);
+    expect(fs.statSync(journalOf()).size).toBe(size);
+
+    const gen = current();
+    const { index: merged } = await syncIndex({ corpusDir, indexDir, embedder: null, log, current: index });
+    expect(current()).not.toBe(gen);
+    expect(merged.journal.unusable).toBeUndefined();
+    fs.writeFileSync(path.join(corpusDir, 'live3.txt'), article('مرجان'));
+    await update(merged, 'live3.txt');
+    expect(['زبرجد', 'فيروزج', 'ياقوت', 'مرجان'].every((w) => has(loadIndex(indexDir), w))).toBe(true);
   });
 });
