@@ -269,6 +269,45 @@ describe('feed items', () => {
   });
 });
 
+describe('inputs that must not make the service throw', () => {
+  const feed = () => ({ url: web.url('/feed.xml'), title: 'صحيفة الفيد' });
+  const full = (text: string, extra = '') => `<p>${bodyOf(text).join('</p>\n<p>')}${extra}</p>`;
+
+  it('a feed date that is not a real day (30 February, year 10000) is left out; the item is added undated', async () => {
+    const cases: Array<[string, string]> = [
+      ['2024-02-30', WIRE_POST],
+      ['2024-02-30T10:00:00Z', OTHER_POST],
+      ['Sat, 01 Jan 10000 00:00:00 GMT', WIRE_REPUBLISHED],
+    ];
+    for (const [i, [published, text]] of cases.entries()) {
+      const r = added(await service.addFeedItem({ id: `bad-date-${i}`, link: null, title: `خبر ${i}`, published, content: full(text), summary: null }, { ...feed(), title: `فيد ${i}` }));
+      expect(r.date, published).toBeNull();
+      expect(parseFrontMatter(await fs.readFile(path.join(te.corpusDir, r.file), 'utf8'))?.fields.date).toBeUndefined();
+    }
+  });
+
+  it('numeric references that name no character (above U+10FFFF, a surrogate) are dropped, the rest of the text kept', async () => {
+    const r = added(await service.addFeedItem({ id: 'cp', link: null, title: 'محطة', published: '2026-12-02', content: full(WIRE_POST, ' &#99999999; &#xD800; &#1589;&#x648;&#1585;'), summary: null }, feed()));
+    const raw = await fs.readFile(path.join(te.corpusDir, r.file), 'utf8');
+    expect(raw).toContain('18 مليون يورو');
+    expect(raw).toContain('صور');
+    expect(raw).not.toMatch(/[\uD800-\uDFFF](?![\uDC00-\uDFFF])/);
+  });
+
+  it('a failure while storing (here a clock that gives no time) is a rejected result with the reason, for every source', async () => {
+    const broken = await IntakeService.open({ corpusDir: te.corpusDir, engine: counted.engine, fetch: safeFetch, log: silentLogger(), clock: () => Number.NaN, settings: SETTINGS });
+    const attempts = [
+      broken.addUrl(web.url('/news/desalination')),
+      broken.add(post(OTHER_POST)),
+      broken.addFeedItem({ id: 'c1', link: null, title: 'x', published: null, content: full(WIRE_REPUBLISHED), summary: null }, feed()),
+    ];
+    for (const attempt of attempts) {
+      await expect(attempt).resolves.toMatchObject({ status: 'rejected', code: 'index', reason: expect.stringMatching(/could not be stored: .*Invalid time value/) });
+    }
+    expect(await corpusFiles()).toEqual([]);
+  });
+});
+
 describe('uploaded documents', () => {
   const doc = (fileName: string, bytes: Uint8Array | string) => ({ kind: 'document' as const, fileName, bytes: typeof bytes === 'string' ? Buffer.from(bytes) : bytes });
 

@@ -187,17 +187,49 @@ function nameDate(date: string | null, now: number): string {
   return date ?? new Date(now).toISOString().slice(0, 10);
 }
 
-/** The ISO day of a Unix time in seconds (a Telegram message date). */
-export function isoDay(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString().slice(0, 10);
+/** The ISO day of a Unix time in seconds (a Telegram message date); null when it is not a time a date can be given for. */
+export function isoDay(unixSeconds: number): string | null {
+  const ms = unixSeconds * 1000;
+  return Number.isFinite(ms) ? isoDate(new Date(ms)) : null;
 }
 
-/** An ISO `YYYY-MM-DD` from any date string a feed gives, or null. */
+/** The ISO `YYYY-MM-DD` of a time, or null when its year is not a four-digit year (1000–9999). */
+function isoDate(date: Date): string | null {
+  const year = date.getUTCFullYear();
+  return Number.isFinite(year) && year >= 1000 && year <= 9999 ? date.toISOString().slice(0, 10) : null;
+}
+
+/**
+ * `value` when it is a real calendar day written `YYYY-MM-DD` with a year from 1000 to 9999,
+ * else null (`2024-02-30`, `2023-13-01` are not days; front matter refuses them).
+ */
+export function validIsoDay(value: string | null | undefined): string | null {
+  const m = value ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1) return null;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1]!;
+  return d <= days ? value! : null;
+}
+
+/**
+ * An ISO `YYYY-MM-DD` from any date string a feed gives, or null. A value that starts with an ISO
+ * day must be a real one (`Date.parse` would roll `2024-02-30` over to March 1st); any other
+ * value is read by `Date.parse` and kept when its year has four digits.
+ */
 function isoFromAny(value: string | null | undefined): string | null {
   if (!value) return null;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const day = /^\d{4}-\d{2}-\d{2}/.exec(value.trim())?.[0];
+  if (day !== undefined && validIsoDay(day) === null) return null;
   const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString().slice(0, 10);
+  if (Number.isNaN(ms)) return null;
+  return day !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? day : isoDate(new Date(ms));
+}
+
+/** The character a numeric character reference stands for; nothing when it names none (above U+10FFFF, a surrogate, NUL). */
+function codePointText(n: number): string {
+  return Number.isInteger(n) && n > 0 && n <= 0x10ffff && !(n >= 0xd800 && n <= 0xdfff) ? String.fromCodePoint(n) : '';
 }
 
 /** Non-empty lines of a text, trimmed. */
@@ -238,7 +270,8 @@ function htmlParagraphs(html: string): string[] {
     .replace(/&#39;|&apos;/g, "'")
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
-    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&#(\d+);/g, (_, n: string) => codePointText(Number(n)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, n: string) => codePointText(Number.parseInt(n, 16)))
     .replace(/&amp;/g, '&');
   return lines(text);
 }
@@ -344,7 +377,7 @@ export class IntakeService {
 
   /** Takes in a post, forward or uploaded document. Never throws. */
   add(input: IntakeInput): Promise<IntakeResult> {
-    return this.serial(async () => {
+    return this.guarded(input.kind === 'post' ? input.origin : input.fileName, async () => {
       if (input.kind === 'post') {
         const { title, paragraphs } = splitPost(input.text);
         return this.store({ ...input, title, paragraphs }, input.kind === 'post' ? input.origin : null);
@@ -356,7 +389,7 @@ export class IntakeService {
 
   /** Fetches the page at `url`, extracts its article and takes it in. Never throws. */
   addUrl(url: string, source: Extract<ArticleSource, 'link' | 'feed'> = 'link'): Promise<IntakeResult> {
-    return this.serial(() => this.fromUrl(url, source, null, {}));
+    return this.guarded(url, () => this.fromUrl(url, source, null, {}));
   }
 
   /**
@@ -365,7 +398,7 @@ export class IntakeService {
    * when the page names none). Never throws.
    */
   addFeedItem(item: IntakeFeedItem, feed: { url: string; title: string | null }): Promise<IntakeResult> {
-    return this.serial(async () => {
+    return this.guarded(item.link ?? item.id, async () => {
       const origin = item.link ? `url:${safeCanonical(item.link) ?? item.link}` : `feed:${feed.url}#${item.id}`;
       const content = item.content ? htmlParagraphs(item.content) : [];
       const fallback = { title: item.title?.trim() || null, date: isoFromAny(item.published), outlet: feed.title?.trim() || null };
@@ -416,6 +449,22 @@ export class IntakeService {
     return k && { file: k.file, title: k.title, outlet: k.outlet, date: k.date };
   }
 
+  /**
+   * Runs an add in the queue and keeps the promise that it never rejects: anything thrown on the
+   * way (a bug, a broken dependency) becomes a rejection naming the source and the error.
+   */
+  private guarded(source: string, task: () => Promise<IntakeResult>): Promise<IntakeResult> {
+    return this.serial(async () => {
+      try {
+        return await task();
+      } catch (error) {
+        const reason = describeError(error);
+        this.deps.log.error({ source, error: reason }, 'intake failed unexpectedly: nothing added');
+        return { status: 'rejected', reason: `${source} could not be stored: ${reason} (nothing was added; send it again, and report this error if it repeats)`, code: 'index' };
+      }
+    });
+  }
+
   private serial<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
@@ -442,6 +491,7 @@ export class IntakeService {
     if (before) return before;
     let html: string;
     let finalUrl: string;
+    let plain: Draft | null = null;
     try {
       const page = await this.deps.fetch(url, { allowPrivate: settings.fetchAllowPrivate, timeoutMs: settings.fetchTimeoutMs, maxBytes: settings.fetchMaxBytes });
       finalUrl = page.url || url;
@@ -452,35 +502,35 @@ export class IntakeService {
       if (type.startsWith('text/plain')) {
         const text = decodePage(page.bytes, header);
         const { title, paragraphs } = splitPost(text);
-        return this.store(
-          { title: title ?? fallback.title ?? null, outlet: fallback.outlet ?? null, date: fallback.date ?? null, url: finalUrl, source, origin: origin ?? `url:${safeCanonical(finalUrl) ?? finalUrl}`, paragraphs },
-          null,
-        );
+        plain = { title: title ?? fallback.title ?? null, outlet: fallback.outlet ?? null, date: fallback.date ?? null, url: finalUrl, source, origin: origin ?? `url:${safeCanonical(finalUrl) ?? finalUrl}`, paragraphs };
+        html = '';
+      } else {
+        html = decodePage(page.bytes, header);
       }
-      html = decodePage(page.bytes, header);
     } catch (error) {
       log.warn({ source: url, error: describeError(error) }, 'page not taken in');
       return rejection(error);
     }
+    // Storing is outside the try blocks: its failures are not the page's (see guarded).
+    if (plain) return this.store(plain, null);
+    let draft: Draft;
     try {
       const article = extractArticle(html, { url: finalUrl });
-      return this.store(
-        {
-          title: article.title ?? fallback.title ?? null,
-          outlet: article.outlet ?? fallback.outlet ?? null,
-          date: article.date ?? fallback.date ?? null,
-          url: article.url ?? finalUrl,
-          source,
-          origin: origin ?? `url:${safeCanonical(article.url ?? finalUrl) ?? finalUrl}`,
-          paragraphs: article.paragraphs,
-        },
-        null,
-      );
+      draft = {
+        title: article.title ?? fallback.title ?? null,
+        outlet: article.outlet ?? fallback.outlet ?? null,
+        date: validIsoDay(article.date) ?? fallback.date ?? null,
+        url: article.url ?? finalUrl,
+        source,
+        origin: origin ?? `url:${safeCanonical(article.url ?? finalUrl) ?? finalUrl}`,
+        paragraphs: article.paragraphs,
+      };
     } catch (error) {
       log.warn({ source: url, error: describeError(error) }, 'no article at this address');
       const result = rejection(error);
       return result.code === 'fetch' ? { ...result, code: 'not-article' } : result;
     }
+    return this.store(draft, null);
   }
 
   /** A duplicate result when this address (canonically) is already an article. */
@@ -548,8 +598,10 @@ export class IntakeService {
    * Checks a draft against the tables, writes its file and indexes it. `editOf` is the origin
    * key under which an existing file may be rewritten (posts); other sources never rewrite.
    */
-  private async store(draft: Draft, editOf: string | null): Promise<IntakeResult> {
+  private async store(given: Draft, editOf: string | null): Promise<IntakeResult> {
     const { log, corpusDir, engine } = this.deps;
+    // A date that is not a real day (a feed's or page's 2024-02-30, year 10000) is left out, not refused.
+    const draft = { ...given, date: validIsoDay(given.date) };
     if (draft.paragraphs.length === 0 || !draft.paragraphs.some((p) => /[\p{L}\p{N}]/u.test(p))) {
       return { status: 'rejected', reason: 'the text is empty', code: 'empty' };
     }
