@@ -308,6 +308,47 @@ describe('inputs that must not make the service throw', () => {
   });
 });
 
+describe('when the index cannot be written', () => {
+  /** The counted engine, with its next `failures` updateFiles calls failing. */
+  const flaky = (failures: number): Engine => ({
+    ...counted.engine,
+    updateFiles: (files) => (failures-- > 0 ? Promise.reject(new Error('index disk full (fixture)')) : counted.engine.updateFiles(files)),
+  });
+  const openFlaky = (failures: number) =>
+    IntakeService.open({ corpusDir: te.corpusDir, engine: flaky(failures), fetch: safeFetch, log: silentLogger(), clock: () => NOW, settings: SETTINGS });
+
+  it('the file stays, is not a duplicate, and the next delivery of the post indexes it (into the same file)', async () => {
+    const s = await openFlaky(1);
+    expect(await s.add(post(WIRE_POST))).toMatchObject({ status: 'rejected', code: 'index', reason: expect.stringMatching(/not indexed: index disk full/) });
+    const written = await corpusFiles();
+    expect(written).toHaveLength(1);
+    const again = added(await s.add(post(WIRE_POST)));
+    expect(again.file).toBe(written[0]);
+    expect(await corpusFiles()).toEqual(written);
+    const answer = await te.engine.ask('كم تنتج محطة تحلية المياه في صور يوميا؟');
+    expect(answer.citations.map((c) => c.file)).toContain(again.file);
+    expect(await s.add(post(WIRE_POST))).toMatchObject({ status: 'duplicate', why: 'same text' });
+  });
+
+  it('a feed item is thrown back to the poller and added on its retry', async () => {
+    const s = await openFlaky(1);
+    const item = { id: 'ix', link: web.url('/news/desalination'), title: null, published: null, content: null, summary: null };
+    await expect(s.take(item, { url: web.url('/feed.xml'), title: null })).rejects.toThrow(/not indexed/);
+    expect(await s.take(item, { url: web.url('/feed.xml'), title: null })).toEqual({ added: true });
+    expect(await corpusFiles()).toHaveLength(1);
+  });
+
+  it('the folder watcher indexes the file left behind', async () => {
+    const s = await openFlaky(1);
+    await s.add(post(OTHER_POST));
+    const [file] = await corpusFiles();
+    counted.calls.length = 0;
+    await s.syncFiles([file!]);
+    expect(counted.calls).toEqual([[file]]);
+    expect(await s.add(post(OTHER_POST))).toMatchObject({ status: 'duplicate', of: { file } });
+  });
+});
+
 describe('uploaded documents', () => {
   const doc = (fileName: string, bytes: Uint8Array | string) => ({ kind: 'document' as const, fileName, bytes: typeof bytes === 'string' ? Buffer.from(bytes) : bytes });
 

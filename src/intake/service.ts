@@ -322,6 +322,8 @@ export class IntakeService {
   private readonly byText = new Map<string, DocId>();
   private readonly byOrigin = new Map<string, DocId>();
   private readonly near = new NearDuplicates();
+  /** Files written but not indexed (the engine failed), by origin key: the next delivery rewrites the same file. */
+  private readonly unindexed = new Map<string, DocId>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly clock: () => number;
 
@@ -632,7 +634,8 @@ export class IntakeService {
       if (holder && !sameOutlet(holder.outlet, draft.outlet)) alsoOf = { id: root, similarity: match.similarity };
     }
 
-    const name = previous ?? this.fileName(draft, now);
+    const pending = this.unindexed.get(draft.origin);
+    const name = previous ?? (pending !== undefined && !this.byFile.has(pending) ? pending : this.fileName(draft, now));
     const text = renderArticleFile(
       {
         ...(draft.title ? { title: draft.title } : {}),
@@ -667,9 +670,18 @@ export class IntakeService {
     try {
       await engine.updateFiles([name]);
     } catch (error) {
+      // Not answerable, so not known either: sending it again, the feed's retry or the folder
+      // watcher indexes it (the file stays, and the next delivery rewrites it).
+      this.forget(name);
+      this.unindexed.set(draft.origin, name);
       log.error({ file: name, error: describeError(error) }, 'article written but not indexed');
-      return { status: 'rejected', reason: `written to ${name} but not indexed: ${describeError(error)}; /reindex will retry`, code: 'index' };
+      return {
+        status: 'rejected',
+        reason: `written to ${name} but not indexed: ${describeError(error)}; send it again (a feed retries it, the folder watcher and /reindex pick it up)`,
+        code: 'index',
+      };
     }
+    this.unindexed.delete(draft.origin);
     const chunks = alsoOf ? 0 : chunkArticle(article, DEFAULT_CHUNK_OPTIONS).length;
     const known = this.byFile.get(name)!;
     log.info({ file: name, source: draft.source, origin: draft.origin, chunks, duplicateOf: alsoOf?.id }, previous ? 'article updated' : 'article added');
