@@ -11,7 +11,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { htmlToPlain } from '../src/bot/format.js';
 import { safeFetch } from '../src/intake/fetch.js';
 import { IntakeService } from '../src/intake/service.js';
-import { silentLogger } from '../src/log.js';
+import { createLogger, silentLogger } from '../src/log.js';
+import { SOURCE_RESOLVE_RETRY_MS } from '../src/intake/telegram.js';
 import { ADMIN, CHANNEL, createHarness, spyEngine, updates, USER, type Harness } from './helpers/bot-harness.js';
 import { createTestEngine, type TestEngine } from './helpers/engine.js';
 import { bodyOf, newsPage, OTHER_POST, OTHER_POST_EDITED, WIRE_POST } from './helpers/intake-fixtures.js';
@@ -38,6 +39,10 @@ let spy: ReturnType<typeof spyEngine>;
 let files: Map<string, Uint8Array>;
 let downloads: string[];
 let messageId = 5000;
+/** The FIXTURE Bot API's getChat: which chat each @username is now (undefined: "chat not found"). */
+let chatsByUsername: Map<string, Chat>;
+/** Warnings the bot logged. */
+let warnings: Array<{ msg: string; source?: string }>;
 
 beforeEach(async () => {
   te = await createTestEngine();
@@ -51,6 +56,9 @@ beforeEach(async () => {
   });
   files = new Map();
   downloads = [];
+  chatsByUsername = new Map([['@sourcefixture', SOURCE]]);
+  warnings = [];
+  const log = createLogger({ level: 'warn', destination: { write: (line: string) => void warnings.push(JSON.parse(line)) } });
   const fakeFetch = (async (url: string) => {
     downloads.push(String(url));
     const path = String(url).replace(/^.*\/file\/bot[^/]+\//, '');
@@ -61,7 +69,12 @@ beforeEach(async () => {
     engine: spy.engine,
     config: { sourceChats: { ids: new Set([PRIVATE_SOURCE.id]), usernames: new Set(['sourcefixture']) }, fetchMaxBytes: MAX_BYTES },
     deps: { intake, client: { fetch: fakeFetch } },
+    log,
     respond: (call) => {
+      if (call.method === 'getChat') {
+        const chat = chatsByUsername.get(String(call.payload.chat_id).toLowerCase());
+        return chat ? { ok: true, result: chat } : { ok: false, error_code: 400, description: 'Bad Request: chat not found' };
+      }
       if (call.method !== 'getFile') return undefined;
       const path = `documents/${call.payload.file_id}`;
       return { ok: true, result: { file_id: call.payload.file_id, file_unique_id: 'u', file_path: path, file_size: files.get(path)?.length } };
@@ -122,6 +135,35 @@ describe('source channels', () => {
     expect(spy.asks).toHaveLength(1);
     expect(h.sent('sendMessage').map((c) => c.payload.chat_id)).toEqual([SOURCE.id]);
     expect(await intakeFiles()).toEqual([]);
+  });
+
+  it('a source listed as @username is matched by the id it had at start: a channel that takes the username over later is not a source', async () => {
+    await h.send({ channel_post: post(SOURCE, WIRE_POST, 42) } as Omit<Update, 'update_id'>);
+    expect(await intakeFiles()).toHaveLength(1);
+    // The outlet gives up its username; a stranger's channel takes it.
+    const stranger = { id: -100666, type: 'channel', title: 'قناة أخرى', username: 'SourceFixture' } as Chat.ChannelChat;
+    chatsByUsername.set('@sourcefixture', stranger);
+    await h.send({ channel_post: post(stranger, OTHER_POST, 1) } as Omit<Update, 'update_id'>);
+    expect(await intakeFiles()).toHaveLength(1);
+    // The username was looked up once, through the Bot API.
+    expect(h.sent('getChat').map((c) => c.payload.chat_id)).toEqual(['@sourcefixture']);
+    expect(h.sent('sendMessage')).toEqual([]);
+  });
+
+  it('a @username that cannot be looked up is warned about, and tried again on a later post', async () => {
+    chatsByUsername.clear();
+    await h.send({ channel_post: post(SOURCE, WIRE_POST, 43) } as Omit<Update, 'update_id'>);
+    expect(await intakeFiles()).toEqual([]);
+    expect(warnings.find((w) => w.source === '@sourcefixture')?.msg).toMatch(/could not look up the source channel @sourcefixture.*SOURCE_CHAT_IDS/);
+    // Not asked again on every post…
+    await h.send({ channel_post: post(SOURCE, OTHER_POST, 44) } as Omit<Update, 'update_id'>);
+    expect(h.sent('getChat')).toHaveLength(1);
+    // …but after the retry delay, and then the source's posts are taken in.
+    chatsByUsername.set('@sourcefixture', SOURCE);
+    h.clock.now += SOURCE_RESOLVE_RETRY_MS;
+    await h.send({ channel_post: post(SOURCE, WIRE_POST, 45) } as Omit<Update, 'update_id'>);
+    expect(h.sent('getChat')).toHaveLength(2);
+    expect(await intakeFiles()).toHaveLength(1);
   });
 
   it('posts of channels not in SOURCE_CHAT_IDS are not taken in', async () => {

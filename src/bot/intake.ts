@@ -1,6 +1,7 @@
 /**
  * Articles arriving through Telegram, and the newest ones listed:
- * - posts (and edited posts) of the channels in SOURCE_CHAT_IDS become articles silently (the
+ * - posts (and edited posts) of the channels in SOURCE_CHAT_IDS (matched by id; @usernames are
+ *   looked up once, on the first channel post) become articles silently (the
  *   bot posts nothing in the channel; a `/ask` there is passed on and answered as before; a post
  *   with only media is skipped);
  * - in a private chat an admin (ADMIN_IDS) may forward a post, send a `.txt`/`.html` document
@@ -14,7 +15,7 @@ import { Composer } from 'grammy';
 import type { Message } from 'grammy/types';
 import { describeError, IntakeError } from '../errors.js';
 import { isSupportedDocument, type IntakeResult } from '../intake/service.js';
-import { channelPostInput, forwardInput, isSourceChat } from '../intake/telegram.js';
+import { channelPostInput, forwardInput, SourceChats } from '../intake/telegram.js';
 import { redactSecrets } from '../log.js';
 import type { Lang } from '../types.js';
 import type { BotContext } from './context.js';
@@ -108,14 +109,22 @@ function isCommand(post: Message): boolean {
 
 export function intakeComposer(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  const fromSource = (ctx: BotContext) => ctx.services.intake !== null && ctx.chat !== undefined && isSourceChat(ctx.chat, ctx.services.config.sourceChats);
+  // Built on the first channel post (the config comes with the context); @usernames are looked up then.
+  let sources: SourceChats | null = null;
+  const fromSource = async (ctx: BotContext): Promise<boolean> => {
+    if (ctx.services.intake === null || ctx.chat === undefined) return false;
+    sources ??= new SourceChats(ctx.services.config.sourceChats);
+    if (!sources.any) return false;
+    await sources.resolve(ctx.api, ctx.services.log, ctx.services.clock());
+    return sources.has(ctx.chat.id);
+  };
 
   composer.on('channel_post', async (ctx, next) => {
-    if (!fromSource(ctx) || isCommand(ctx.channelPost)) return next();
+    if (isCommand(ctx.channelPost) || !(await fromSource(ctx))) return next();
     await takeChannelPost(ctx, ctx.channelPost, false);
   });
   composer.on('edited_channel_post', async (ctx, next) => {
-    if (!fromSource(ctx) || isCommand(ctx.editedChannelPost)) return next();
+    if (isCommand(ctx.editedChannelPost) || !(await fromSource(ctx))) return next();
     await takeChannelPost(ctx, ctx.editedChannelPost, true);
   });
 
