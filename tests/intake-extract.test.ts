@@ -16,7 +16,7 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { IntakeError } from '../src/errors.js';
 import { charsetFromContentType, charsetFromMeta, decodePage } from '../src/intake/decode.js';
-import { extractArticle, type ExtractedArticle } from '../src/intake/extract.js';
+import { extractArticle, MARKUP_LIMITS, measureMarkup, type ExtractedArticle } from '../src/intake/extract.js';
 import { matchKey } from '../src/ingest/clean.js';
 
 /** FIXTURE: a second, different paragraph for pages written below (repeated paragraphs are dropped as duplicates). */
@@ -511,5 +511,79 @@ describe('extractArticle titles, URLs and body edges (FIXTURE pages)', () => {
     expect(paragraphs[0]).toBe('أعلنت الحكومة انتهاء الحرب.');
     expect(paragraphs).toHaveLength(3);
     expect(paragraphs.at(-1)).toMatch(/^وأضافت الوزارة/);
+  });
+});
+
+describe('extractArticle refuses markup that would stall the event loop (FIXTURE pages generated here)', () => {
+  /** FIXTURE: an article of three paragraphs to wrap in generated markup. */
+  const ARTICLE = `<h1>وزارة الزراعة تعلن خطة جديدة للقمح</h1>
+    <p>أعلنت وزارة الزراعة يوم الثلاثاء خطة جديدة لزيادة انتاج القمح في المحافظات الجنوبية، تشمل توزيع بذور محسنة على المزارعين وتوسيع شبكات الري الحديثة.</p>
+    <p>وقال الوزير في مؤتمر صحفي ان الخطة تهدف الى خفض الاستيراد بنسبة كبيرة خلال خمس سنوات، وان العمل سيبدأ مع الموسم الزراعي المقبل.</p>${SECOND_PARAGRAPH}`;
+
+  function refusal(html: string, url: string): IntakeError {
+    try {
+      extractArticle(html, { url });
+    } catch (error) {
+      if (error instanceof IntakeError) return error;
+      throw error;
+    }
+    throw new Error('the page was extracted, not refused');
+  }
+
+  it('5000 nested <div>s around an article: IntakeError naming the URL and the nesting, before any parsing', () => {
+    const url = 'https://evil.example/deep';
+    const html = `<html><body>${'<div>'.repeat(5000)}${ARTICLE}${'</div>'.repeat(5000)}</body></html>`;
+    const error = refusal(html, url);
+    expect(error.source).toBe(url);
+    expect(error.message).toContain(url);
+    expect(error.message).toMatch(new RegExp(`nested more than ${MARKUP_LIMITS.depth} deep`));
+    expect(measureMarkup(html).over).toBe('depth');
+  });
+
+  it('too many elements, elements both many and deep, or megabytes of text: refused, each with its reason', () => {
+    const flat = `<html><body>${ARTICLE}${'<div><span>x</span></div>'.repeat(MARKUP_LIMITS.elements / 2 + 10)}</body></html>`;
+    expect(refusal(flat, 'https://x.example/wide').message).toMatch(new RegExp(`more than ${MARKUP_LIMITS.elements} elements`));
+    const stack = `${'<div>'.repeat(60)}x${'</div>'.repeat(60)}`;
+    const forest = `<html><body>${ARTICLE}${stack.repeat(Math.ceil(MARKUP_LIMITS.nestingSum / (60 * 30)))}</body></html>`;
+    // (each stack's 60 elements sit at depths 3…62: more than 60 × 30 per stack)
+    expect(measureMarkup(forest).depth).toBeLessThanOrEqual(MARKUP_LIMITS.depth);
+    expect(measureMarkup(forest).elements).toBeLessThanOrEqual(MARKUP_LIMITS.elements);
+    expect(refusal(forest, 'https://x.example/forest').message).toMatch(/nested too deeply for their number/);
+    const text = `<html><body>${ARTICLE}<p>${'كلمة '.repeat(MARKUP_LIMITS.textChars / 5 + 1)}</p></body></html>`;
+    expect(refusal(text, 'https://x.example/text').message).toMatch(/characters of text/);
+  });
+
+  it('a wide but legitimate page (an article beside 3000 links and a 12-row table of 40 cells) still extracts', () => {
+    const links = Array.from({ length: 3000 }, (_, i) => `<li><a href="/n/${i}">خبر ${i}</a></li>`).join('');
+    const table = Array.from({ length: 12 }, () => `<tr>${'<td>1</td>'.repeat(40)}</tr>`).join('');
+    const html = `<html><head><title>وزارة الزراعة تعلن خطة جديدة للقمح - جريدة المثال</title></head><body>
+      <nav><ul>${links}</ul></nav><main><article>${ARTICLE}</article></main><aside><table>${table}</table></aside></body></html>`;
+    const size = measureMarkup(html);
+    expect(size.over).toBeNull();
+    expect(size.elements).toBeGreaterThan(6000);
+    const article = extractArticle(html, { url: 'https://site.example/news/1' });
+    expect(article.title).toBe('وزارة الزراعة تعلن خطة جديدة للقمح');
+    expect(article.paragraphs).toHaveLength(3);
+  });
+
+  it('the nine real pages are well within the limits (depth and count as the DOM has them)', () => {
+    for (const c of CASES) {
+      const size = measureMarkup(decodePage(pageBytes(c.file), 'text/html; charset=utf-8'));
+      expect(size.over, c.file).toBeNull();
+      expect(size.depth, c.file).toBeLessThanOrEqual(MARKUP_LIMITS.depth / 3);
+      expect(size.elements, c.file).toBeLessThanOrEqual(MARKUP_LIMITS.elements / 5);
+    }
+  });
+
+  it('measureMarkup: unclosed <p>/<li>/<td> and void elements do not nest; comments, scripts and stray end tags do not count', () => {
+    const html = `<!DOCTYPE html><html><body><!-- <div><div><div> --><script>for(;;){"<div><div>"}</script>
+      <ul><li>a<li>b<li>c</ul><p>one<p>two<p>three<br><img src=x><hr></p></p></p></span></div>
+      <table><tr><td>1<td>2<tr><td>3</table></body></html>`;
+    const size = measureMarkup(html);
+    // html > body > ul > li, html > body > table > tr > td: depth 5 (a browser's DOM adds only tbody)
+    expect(size.depth).toBe(5);
+    // html body script ul li li li p p p br img hr table tr td td tr td
+    expect(size.elements).toBe(19);
+    expect(size.over).toBeNull();
   });
 });

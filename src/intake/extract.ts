@@ -54,9 +54,11 @@ const PUBLISHED_LABEL = /(?:تاريخ\s+النشر|تم\s+نشر|نشر\s+(?:ف
  * Extracts the article from a page's HTML (already decoded, see decode.ts). Never runs the
  * page's scripts. Throws {@link IntakeError} naming the URL when the page holds no article: no
  * body text of at least {@link MIN_ARTICLE_CHARS} characters remains once the chrome is removed
- * (a home page, a list of links, an error page).
+ * (a home page, a list of links, an error page); or, before parsing it, when its markup is past
+ * {@link MARKUP_LIMITS} (see {@link checkMarkup}).
  */
 export function extractArticle(html: string, options: ExtractOptions = {}): ExtractedArticle {
+  checkMarkup(html, options.url);
   const { document } = parseHTML(normalizeDocument(html));
   const jsonLd = readJsonLd(document);
   markRelatedComments(document);
@@ -80,6 +82,154 @@ export function extractArticle(html: string, options: ExtractOptions = {}): Extr
     );
   }
   return { title, outlet, date, url, paragraphs };
+}
+
+/**
+ * How much markup a page may have before it is refused unread. Parsing and Readability cost grows
+ * with the number of elements times how deeply they are nested (about 2.7 s for 1000 nested
+ * `<div>`s, 55 s for 2000), and extraction runs on the bot's event loop: past these limits a page
+ * would stall every chat for seconds. The nine real test pages reach depth 28 and 2504 elements
+ * (11, lbcgroup.tv); the limits leave room for pages several times larger. Within them,
+ * extraction takes at most about a second (docs/intake.md, Extraction).
+ */
+export const MARKUP_LIMITS = {
+  /** Deepest element nesting. */
+  depth: 100,
+  /** Start tags. */
+  elements: 20_000,
+  /** Sum over elements of their nesting depth (the cost of the ancestor walks). */
+  nestingSum: 300_000,
+  /** Characters of text outside tags, comments, scripts and styles. */
+  textChars: 1_000_000,
+} as const;
+
+/** What {@link measureMarkup} counted; it stops counting at the first limit passed. */
+export interface MarkupSize {
+  elements: number;
+  depth: number;
+  /** Sum of every element's nesting depth. */
+  nestingSum: number;
+  /** Characters of text outside tags, comments, scripts and styles (counted up to the tag where counting stopped). */
+  textChars: number;
+  /** The first limit of {@link MARKUP_LIMITS} the page passes, or null. */
+  over: keyof typeof MARKUP_LIMITS | null;
+}
+
+/** Elements with no content or end tag. */
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'keygen', 'command']);
+/** Elements whose content is raw text up to their end tag. */
+const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'plaintext', 'noscript', 'iframe', 'noembed', 'noframes']);
+/** Start tags that close an open `<p>`. */
+const CLOSES_P = new Set([
+  'address', 'article', 'aside', 'blockquote', 'div', 'dl', 'fieldset', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+  'header', 'hr', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'table', 'ul', 'li', 'figure', 'details', 'menu',
+]);
+/** Open elements a start tag closes while they are the innermost one (an unclosed `<li>`, `<td>`, `<option>`…). */
+const IMPLIED_CLOSE: Record<string, ReadonlySet<string>> = {
+  li: new Set(['li']),
+  dt: new Set(['dt', 'dd']),
+  dd: new Set(['dt', 'dd']),
+  tr: new Set(['tr', 'td', 'th']),
+  td: new Set(['td', 'th']),
+  th: new Set(['td', 'th']),
+  option: new Set(['option']),
+  optgroup: new Set(['option', 'optgroup']),
+};
+
+/**
+ * Counts a page's elements and how deeply they nest, from the raw HTML in one linear pass
+ * (indexOf over the text, no DOM, no backtracking regex): comments and the content of
+ * `<script>`/`<style>`-like elements are skipped, void elements do not nest, an end tag closes up
+ * to its open element (a stray one is ignored), and unclosed `<p>`, `<li>`, `<td>`… are closed by
+ * the tags that close them in a browser. Stops at the first of {@link MARKUP_LIMITS} passed, so
+ * its own cost is bounded by the page's length times the depth limit.
+ */
+export function measureMarkup(html: string): MarkupSize {
+  const lower = html.toLowerCase();
+  const stack: string[] = [];
+  const size: MarkupSize = { elements: 0, depth: 0, nestingSum: 0, textChars: 0, over: null };
+  let i = 0;
+  while (i < lower.length) {
+    const lt = lower.indexOf('<', i);
+    size.textChars += (lt < 0 ? lower.length : lt) - i;
+    if (size.textChars > MARKUP_LIMITS.textChars) {
+      size.over = 'textChars';
+      return size;
+    }
+    if (lt < 0) break;
+    if (lower.startsWith('<!--', lt)) {
+      const end = lower.indexOf('-->', lt + 4);
+      if (end < 0) break;
+      i = end + 3;
+      continue;
+    }
+    const closing = lower.charCodeAt(lt + 1) === 47; /* / */
+    let j = closing ? lt + 2 : lt + 1;
+    const nameStart = j;
+    while (j < lower.length && /[a-z0-9:_-]/.test(lower[j]!)) j++;
+    if (j === nameStart || !/[a-z]/.test(lower[nameStart]!)) {
+      // «<!doctype», «<?xml», «< 5», «</ >»: not an element; skip to the end of the declaration.
+      const gt = lower[lt + 1] === '!' || lower[lt + 1] === '?' ? lower.indexOf('>', lt) : -1;
+      if (gt < 0) size.textChars++; // the «<» is text
+      i = gt < 0 ? lt + 1 : gt + 1;
+      continue;
+    }
+    const name = lower.slice(nameStart, j);
+    const gt = lower.indexOf('>', j);
+    if (gt < 0) break;
+    i = gt + 1;
+    if (closing) {
+      const at = stack.lastIndexOf(name);
+      if (at >= 0) stack.length = at;
+      continue;
+    }
+    if (name === 'p' || CLOSES_P.has(name)) {
+      if (stack[stack.length - 1] === 'p') stack.pop();
+    }
+    const closes = IMPLIED_CLOSE[name];
+    while (closes && closes.has(stack[stack.length - 1] ?? '')) stack.pop();
+    size.elements++;
+    const depth = stack.length + 1;
+    size.nestingSum += depth;
+    if (depth > size.depth) size.depth = depth;
+    if (size.depth > MARKUP_LIMITS.depth) size.over = 'depth';
+    else if (size.elements > MARKUP_LIMITS.elements) size.over = 'elements';
+    else if (size.nestingSum > MARKUP_LIMITS.nestingSum) size.over = 'nestingSum';
+    if (size.over) return size;
+    if (VOID.has(name) || lower[gt - 1] === '/') continue;
+    if (RAW_TEXT.has(name)) {
+      const end = lower.indexOf(`</${name}`, i);
+      if (end < 0) break;
+      i = end;
+      continue;
+    }
+    stack.push(name);
+  }
+  return size;
+}
+
+/**
+ * Refuses, before any parsing, a page whose markup is past {@link MARKUP_LIMITS}: an
+ * {@link IntakeError} naming the URL, what was counted and the limit. Such a page (thousands of
+ * nested elements, usually hostile or broken) would hold the event loop for seconds to minutes.
+ */
+export function checkMarkup(html: string, url?: string): void {
+  const size = measureMarkup(html);
+  if (!size.over) return;
+  const where = url ?? 'the page';
+  const what =
+    size.over === 'depth'
+      ? `elements nested more than ${MARKUP_LIMITS.depth} deep`
+      : size.over === 'elements'
+        ? `more than ${MARKUP_LIMITS.elements} elements`
+        : size.over === 'nestingSum'
+          ? `elements nested too deeply for their number (their depths add up to more than ${MARKUP_LIMITS.nestingSum})`
+          : `more than ${MARKUP_LIMITS.textChars} characters of text`;
+  throw new IntakeError(
+    `${where} was not read: it has ${what}, past what an article page needs (the real test pages reach depth 28, 2504 elements, 120 590 characters of text); ` +
+      `extracting it would stall the bot for seconds. If it is a real article, add its text as a .txt file instead.`,
+    url,
+  );
 }
 
 /**
