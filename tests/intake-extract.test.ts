@@ -16,7 +16,7 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { IntakeError } from '../src/errors.js';
 import { charsetFromContentType, charsetFromMeta, decodePage } from '../src/intake/decode.js';
-import { extractArticle, MARKUP_LIMITS, measureMarkup, type ExtractedArticle } from '../src/intake/extract.js';
+import { extractArticle, MARKUP_LIMITS, measureMarkup, siteOf, type ExtractedArticle } from '../src/intake/extract.js';
 import { matchKey } from '../src/ingest/clean.js';
 
 /** FIXTURE: a second, different paragraph for pages written below (repeated paragraphs are dropped as duplicates). */
@@ -502,6 +502,42 @@ describe('extractArticle titles, URLs and body edges (FIXTURE pages)', () => {
     const page = `<html><head><link rel="canonical" href="https://site.example/"><meta property="og:url" content="https://site.example/news/42"></head><body>${body}</body></html>`;
     expect(extractArticle(page, { url: 'https://site.example/news/42?ref=rss' }).url).toBe('https://site.example/news/42');
     expect(extractArticle(page).url).toBe('https://site.example/news/42');
+  });
+
+  it('a canonical or og:url on another site is not taken: the fetched URL stays the address', () => {
+    const claim = (canonical: string, ogUrl = canonical) =>
+      `<html><head><link rel="canonical" href="${canonical}"><meta property="og:url" content="${ogUrl}"></head><body>${body}</body></html>`;
+    const fetched = 'https://evil.example/copy/1';
+    // a page on evil.example claiming to be Reuters, by canonical, by og:url, or both
+    expect(extractArticle(claim('https://www.reuters.com/world/story-1'), { url: fetched }).url).toBe(fetched);
+    expect(extractArticle(claim('https://www.reuters.com/world/story-1', 'https://evil.example/copy/1?x'), { url: fetched }).url).toBe('https://evil.example/copy/1?x');
+    // look-alikes: a suffix that is not a label boundary, a site under another one's name
+    expect(extractArticle(claim('https://notevil.example/a/1'), { url: fetched }).url).toBe(fetched);
+    expect(extractArticle(claim('https://evil.example.com/a/1'), { url: fetched }).url).toBe(fetched);
+    expect(extractArticle(claim('https://other.co.uk/a/1'), { url: 'https://news.evil.co.uk/a/1' }).url).toBe('https://news.evil.co.uk/a/1');
+    // the same site: www./m./amp. variants and generic second levels (co.uk, com.eg) are taken
+    expect(extractArticle(claim('https://www.site.example/news/42'), { url: 'https://m.site.example/news/42?amp' }).url).toBe('https://www.site.example/news/42');
+    expect(extractArticle(claim('https://www.bbc.co.uk/arabic/1'), { url: 'https://amp.bbc.co.uk/arabic/1' }).url).toBe('https://www.bbc.co.uk/arabic/1');
+    expect(extractArticle(claim('https://www.ahram.com.eg/News/1.aspx'), { url: 'https://gate.ahram.com.eg/News/1.aspx' }).url).toBe('https://www.ahram.com.eg/News/1.aspx');
+  });
+
+  it('real page 04 fetched from its own site keeps its canonical; fetched from elsewhere it does not', () => {
+    const html = decodePage(pageBytes('04_almadenahnews.com_825076.html'), 'text/html; charset=utf-8');
+    const canonical = extractArticle(html).url!;
+    expect(canonical).toMatch(/^https:\/\/www\.almadenahnews\.com\/article\/825076-/);
+    // og:url is a bare IP on another host: neither it nor the canonical fits a copy on evil.example
+    expect(extractArticle(html, { url: 'https://almadenahnews.com/article/825076' }).url).toBe(canonical);
+    expect(extractArticle(html, { url: 'https://evil.example/825076' }).url).toBe('https://evil.example/825076');
+  });
+
+  it('siteOf: last two labels, three under a generic second level; IPs are their own site', () => {
+    expect(siteOf('www.Reuters.com')).toBe('reuters.com');
+    expect(siteOf('m.youm7.com.')).toBe('youm7.com');
+    expect(siteOf('news.bbc.co.uk')).toBe('bbc.co.uk');
+    expect(siteOf('gate.ahram.org.eg')).toBe('ahram.org.eg');
+    expect(siteOf('example')).toBe('example');
+    expect(siteOf('10.0.0.1')).toBe('10.0.0.1');
+    expect(siteOf('[::1]')).toBe('[::1]');
   });
 
   it('a short first sentence starts the body; kicker, badge and a repeated paragraph do not count', () => {

@@ -24,7 +24,7 @@ export interface ExtractedArticle {
   outlet: string | null;
   /** ISO YYYY-MM-DD of publication, in the page's own time zone when it gives one. */
   date: string | null;
-  /** Canonical URL (link rel=canonical, og:url, else the fetched URL). */
+  /** Canonical URL (link rel=canonical, og:url, else the fetched URL); a declared one only when on the fetched URL's site. */
   url: string | null;
   /** Body paragraphs in order, plain text, site chrome and related-story blocks removed. */
   paragraphs: string[];
@@ -509,17 +509,39 @@ function safeUrl(text: string): URL | null {
   }
 }
 
+/** Second-level labels under which sites register a third label (`bbc.co.uk`, `ahram.org.eg`). */
+const GENERIC_SECOND_LEVEL = new Set(['co', 'com', 'org', 'net', 'gov', 'edu', 'ac']);
+
+/**
+ * The site a host belongs to, without a public-suffix list: its last two labels, or three when the
+ * second-level one is generic (`news.bbc.co.uk` → `bbc.co.uk`, `m.youm7.com` → `youm7.com`). An IP
+ * address is its own site.
+ */
+export function siteOf(host: string): string {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  if (/^\[|^\d+(?:\.\d+){3}$/.test(h)) return h;
+  const labels = h.split('.');
+  const keep = labels.length >= 3 && GENERIC_SECOND_LEVEL.has(labels[labels.length - 2]!) ? 3 : 2;
+  return labels.slice(-keep).join('.');
+}
+
 /**
  * Canonical URL: `<link rel=canonical>`, `og:url`, else the fetched URL; made absolute against
- * it. A canonical or og:url that is the site's home page is skipped unless the page was fetched
- * from the home page itself.
+ * it. A canonical or og:url is taken only when it is on the same site as the fetched URL (same
+ * host, or the same registrable domain: `www.`, `m.`, `amp.` variants, see {@link siteOf}); a
+ * page elsewhere cannot claim another outlet's address. One that is the site's home page is
+ * skipped unless the page was fetched from the home page itself. Without a fetched URL (an
+ * uploaded file) the page's own declaration is all there is, and is taken.
  */
 function pickUrl(meta: PageMeta, fetched: string | undefined): string | null {
-  const fetchedPath = fetched ? safeUrl(fetched)?.pathname ?? null : null;
+  const fetchedUrl = fetched ? safeUrl(fetched) : null;
+  const fetchedPath = fetchedUrl?.pathname ?? null;
   for (const candidate of [meta.canonical, meta.ogUrl]) {
     if (!candidate) continue;
     try {
       const absolute = new URL(candidate, fetched);
+      // A page on evil.example claiming a reuters.com canonical is not Reuters.
+      if (fetchedUrl && absolute.hostname !== fetchedUrl.hostname && siteOf(absolute.hostname) !== siteOf(fetchedUrl.hostname)) continue;
       // Some sites point every page's canonical at their home page: not this article's address.
       if (absolute.pathname === '/' && !absolute.search && fetchedPath !== '/') continue;
       if (absolute.protocol === 'http:' || absolute.protocol === 'https:') return absolute.href;
