@@ -459,7 +459,8 @@ class AnswerEngine implements Engine {
    * one at a time with reindex; questions keep being answered meanwhile and see each file's old
    * or new version, never half. Caches: the reranker's trigram statistics are kept (counted
    * again at the next merge); per-chunk caches are keyed by chunk object, so removed chunks age
-   * out; the per-story caches (by document id) are emptied.
+   * out; the per-story caches (by document id) are emptied. Should applying an update in memory
+   * fail after it was journaled, the index is loaded again from disk and every cache emptied.
    *
    * Merging: once the journal passes its bound (src/store-journal.ts), the whole index is saved
    * as a new generation. That save blocks this thread for seconds at 100k chunks, so it waits
@@ -469,7 +470,7 @@ class AnswerEngine implements Engine {
   updateFiles(files: DocId[]): Promise<IndexChanges> {
     return this.serial(async () => {
       this.catchUp();
-      const { changes } = await updateIndexFiles({
+      const { index, changes } = await updateIndexFiles({
         corpusDir: this.options.corpusDir,
         indexDir: this.options.indexDir,
         index: this.index,
@@ -478,7 +479,12 @@ class AnswerEngine implements Engine {
         chunking: this.options.indexing?.chunking,
         files,
       });
-      if (changes.added.length + changes.changed.length + changes.removed.length > 0) {
+      if (index !== this.index) {
+        // Applying in memory failed and the index was loaded again from disk (see updateIndexFiles).
+        this.index = index;
+        this.clearCaches();
+        this.warm();
+      } else if (changes.added.length + changes.changed.length + changes.removed.length > 0) {
         this.duplicates = null;
         this.sectionTermCache.clear();
         this.ledeTermCache.clear();

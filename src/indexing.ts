@@ -13,7 +13,7 @@
  * kilobytes instead of the whole index.
  */
 import type { Embedder } from './embed.js';
-import { describeError } from './errors.js';
+import { describeError, IndexError } from './errors.js';
 import { chunkArticle, chunkerSignature, DEFAULT_CHUNK_OPTIONS, type ChunkOptions } from './ingest/chunk.js';
 import { readCorpus, readCorpusFile } from './ingest/corpus.js';
 import type { Logger } from './log.js';
@@ -293,6 +293,11 @@ export interface UpdateFilesOptions {
 }
 
 export interface UpdateFilesResult {
+  /**
+   * The index to use from now on: the one passed in, updated in place, or (when applying an
+   * update in memory failed after it was journaled) the index loaded again from disk.
+   */
+  index: CorpusIndex;
   changes: IndexChanges;
   /** What was appended to the journal and applied, one record per changed file. */
   records: JournalRecord[];
@@ -309,8 +314,11 @@ export interface UpdateFilesResult {
  * (one synchronous step: a question sees the old or the new state), so when this resolves they
  * survive a crash. The whole corpus is neither read nor written. A failing embedding model adds
  * the articles without vectors, with a warning (answerable lexically; the next sync embeds them).
+ * If applying in memory fails after the append, the index is loaded again from disk (the journal
+ * holds the updates), with a warning, and returned as `index`: callers use that from then on.
  * The caller serialises calls with each other and with {@link syncIndex} on the same index.
- * @throws IndexError when the journal cannot be written (then nothing changed).
+ * @throws IndexError when the journal cannot be written (then nothing changed), or when applying
+ * failed and loading the index again failed too.
  */
 export async function updateIndexFiles(options: UpdateFilesOptions): Promise<UpdateFilesResult> {
   const started = Date.now();
@@ -380,10 +388,36 @@ export async function updateIndexFiles(options: UpdateFilesOptions): Promise<Upd
 
   appendJournal(options.indexDir, index, records, options.journalWriter);
   lap('journal');
-  for (const record of records) applyRecord(index, record);
+  let updated = index;
+  try {
+    for (const record of records) applyRecord(index, record);
+  } catch (error) {
+    updated = reloadAfterFailedApply(options, index, error);
+  }
   lap('apply');
-  changes.chunks = index.chunks.size;
+  changes.chunks = updated.chunks.size;
   changes.seconds = (Date.now() - started) / 1000;
-  if (records.length > 0) log.info({ ...changes, skipped: changes.skipped.length, journal: index.journal.records }, 'index updated (journal)');
-  return { changes, records, phases };
+  if (records.length > 0) log.info({ ...changes, skipped: changes.skipped.length, journal: updated.journal.records }, 'index updated (journal)');
+  return { index: updated, changes, records, phases };
+}
+
+/**
+ * Applying journaled updates in memory failed partway (src/store-journal.ts `applyRecord`): the
+ * records before the failing one are in memory, it and the ones after it only on disk. The
+ * journal holds them all, so the index is loaded again from disk, with a warning, and memory
+ * matches disk. If that load fails too, the index in memory stays as it is (each file's old or
+ * new version), its journal takes no more appends, and the update fails.
+ */
+function reloadAfterFailedApply(options: UpdateFilesOptions, index: CorpusIndex, error: unknown): CorpusIndex {
+  const { indexDir, log } = options;
+  log.warn({ err: describeError(error), indexDir }, `Applying an index update in memory failed after it was saved to the journal: loading the index again from ${indexDir}.`);
+  try {
+    return loadIndex(indexDir, { log });
+  } catch (reload) {
+    index.journal.unusable = `the index in memory missed an update and could not be loaded again (${describeError(reload)})`;
+    throw new IndexError(
+      `Applying an index update in memory failed (${describeError(error)}) and loading the index again from ${indexDir} failed too (${describeError(reload)}); restart the bot to load or rebuild it. The update is saved in the journal.`,
+      { cause: error },
+    );
+  }
 }

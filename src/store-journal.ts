@@ -27,7 +27,7 @@ import { crc32 } from 'node:zlib';
 import { metadataText } from './ingest/chunk.js';
 import type { LexicalFields } from './retrieve/lexical.js';
 import { decodeChunks, encodeChunks, type ChunkFile } from './store-chunks.js';
-import type { CorpusIndex } from './store.js';
+import type { CorpusIndex, FileEntry } from './store.js';
 import type { ArticleInfo, Chunk, DocId } from './types.js';
 
 /** The journal's file name inside a generation folder. */
@@ -294,10 +294,46 @@ export function lexicalFields(chunk: Chunk): LexicalFields {
  * lexical index and the graph; a put's chunks come in under new labels (the graph grows when
  * full). Vectors of another model than the index's are not added; the file is then marked not
  * embedded, and the next sync embeds it. Synchronous, so a question never sees half of it.
+ *
+ * Everything that can fail comes first, before the index changes visibly: the new entry, the
+ * lexical fields and the vectors' fit are worked out, then the new chunks go into the graph and
+ * the lexical index under fresh labels no file names yet (taken from `nextLabel` for good). Only
+ * then do the file's entry and chunks switch over and the old labels leave (map updates and
+ * removals, which do not fail).
+ * @throws Error when adding to the graph or the lexical index fails (out of memory, a bug): the
+ * labels added so far are removed again and the file keeps its previous version. A lexical add
+ * that failed halfway may leave stray postings under a label no file names; callers that can,
+ * load the index again from disk (src/indexing.ts `updateIndexFiles`).
  */
 export function applyRecord(index: CorpusIndex, record: JournalRecord): void {
   const files = index.manifest.files;
   const old = files[record.id];
+  // Prepare: nothing below changes the index until every new label is in both indexes.
+  let labels: number[] = [];
+  let entry: FileEntry | null = null;
+  if (record.op === 'put') {
+    const model = index.manifest.model;
+    const vectors = record.vectors;
+    const fits = Boolean(vectors && model && model.id === record.model && vectors.length === record.chunks.length && vectors.every((v) => v.length === model.dimension));
+    const dense = fits ? index.dense : null;
+    const fields = record.chunks.map(lexicalFields);
+    // Labels are taken for good, even if adding fails: the graph cannot take a deleted label again.
+    const first = index.manifest.nextLabel;
+    labels = record.chunks.map((_, i) => first + i);
+    index.manifest.nextLabel += labels.length;
+    entry = { hash: record.hash, labels, embedded: Boolean(dense) || (record.chunks.length === 0 && Boolean(model)), info: record.info };
+    try {
+      if (dense) labels.forEach((label, i) => dense.add(label, vectors![i]!));
+      labels.forEach((label, i) => index.lexical.add(label, fields[i]!));
+    } catch (error) {
+      for (const label of labels) {
+        index.dense?.remove(label);
+        index.lexical.remove(label);
+      }
+      throw new Error(`applying the update of ${record.id} to the index in memory failed (${(error as Error).message}); its previous version is kept`, { cause: error });
+    }
+  }
+  // Commit: map updates and removals only.
   if (old) {
     for (const label of old.labels) {
       index.chunks.delete(label);
@@ -307,17 +343,8 @@ export function applyRecord(index: CorpusIndex, record: JournalRecord): void {
     delete files[record.id];
   }
   if (record.op === 'put') {
-    const model = index.manifest.model;
-    const dense = record.vectors && index.dense && model && model.id === record.model && model.dimension === record.vectors[0]?.length ? index.dense : null;
-    const labels: number[] = [];
-    record.chunks.forEach((chunk, i) => {
-      const label = index.manifest.nextLabel++;
-      labels.push(label);
-      index.chunks.set(label, chunk);
-      index.lexical.add(label, lexicalFields(chunk));
-      if (dense) dense.add(label, record.vectors![i]!);
-    });
-    files[record.id] = { hash: record.hash, labels, embedded: Boolean(dense) || (record.chunks.length === 0 && Boolean(model)), info: record.info };
+    record.chunks.forEach((chunk, i) => index.chunks.set(labels[i]!, chunk));
+    files[record.id] = entry!;
   }
   index.manifest.chunks = index.chunks.size;
 }

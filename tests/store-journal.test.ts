@@ -16,7 +16,9 @@ import { IndexError } from '../src/errors.js';
 import { syncIndex, updateIndexFiles } from '../src/indexing.js';
 import { silentLogger } from '../src/log.js';
 import { loadIndex, type CorpusIndex } from '../src/store.js';
-import { appendRecords, FILE_WRITER, JOURNAL_FILE, readJournal, type JournalRecord, type JournalWriter } from '../src/store-journal.js';
+import { DenseIndex } from '../src/retrieve/dense.js';
+import { LexicalIndex } from '../src/retrieve/lexical.js';
+import { appendRecords, applyRecord, FILE_WRITER, JOURNAL_FILE, readJournal, type JournalRecord, type JournalWriter } from '../src/store-journal.js';
 import type { Chunk, Engine } from '../src/types.js';
 import { REPO_CORPUS } from './helpers/engine.js';
 import { FakeEmbedder } from './helpers/fake-embedder.js';
@@ -35,6 +37,7 @@ beforeEach(() => {
   fs.cpSync(REPO_CORPUS, corpusDir, { recursive: true });
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const engine of engines.splice(0)) await engine.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -392,5 +395,89 @@ describe('a failed append', () => {
     fs.writeFileSync(path.join(corpusDir, 'live3.txt'), article('مرجان'));
     await update(merged, 'live3.txt');
     expect(['زبرجد', 'فيروزج', 'ياقوت', 'مرجان'].every((w) => has(loadIndex(indexDir), w))).toBe(true);
+  });
+});
+
+describe('a failed apply in memory', () => {
+  /** Makes the `nth` call of `method` (from now on) throw once, as running out of memory would. */
+  function failOnce<T extends object>(proto: T, method: keyof T & string, nth: number): void {
+    const original = proto[method] as (...args: unknown[]) => unknown;
+    let calls = 0;
+    vi.spyOn(proto, method as never).mockImplementation(function (this: unknown, ...args: unknown[]) {
+      if (++calls === nth) throw new Error(`injected: ${method} failed`);
+      return original.apply(this, args);
+    } as never);
+  }
+  /**
+   * Every chunk belongs to exactly one file entry and is in both indexes; the graph holds no
+   * orphan near `probe` (a vector of chunks that were being added).
+   */
+  function expectConsistent(index: CorpusIndex, probe?: Float32Array): void {
+    const labels = Object.entries(index.manifest.files).flatMap(([id, f]) => f.labels.map((l) => [id, l] as const));
+    expect(new Set(labels.map(([, l]) => l)).size).toBe(labels.length);
+    expect([...index.chunks.keys()].sort((a, b) => a - b)).toEqual(labels.map(([, l]) => l).sort((a, b) => a - b));
+    for (const [id, l] of labels) expect(index.chunks.get(l)!.id.startsWith(`${id}#`)).toBe(true);
+    expect(index.lexical.size).toBe(index.chunks.size);
+    expect(index.manifest.chunks).toBe(index.chunks.size);
+    if (index.dense && probe) expect(index.dense.search(probe, 10).filter((h) => !index.chunks.has(h.label))).toEqual([]);
+  }
+  const fake = new FakeEmbedder();
+  const chunkIds = (index: CorpusIndex) => Object.fromEntries(Object.entries(index.manifest.files).map(([id, f]) => [id, f.labels.map((l) => index.chunks.get(l)!.id + index.chunks.get(l)!.text)]));
+
+  for (const [what, proto, method] of [
+    ['the graph', DenseIndex.prototype, 'add'],
+    ['the lexical index', LexicalIndex.prototype, 'add'],
+  ] as const) {
+    it(`applyRecord: a failure adding to ${what} partway leaves the file's previous version and no orphan chunk`, async () => {
+      const { index } = await syncIndex({ corpusDir, indexDir, embedder: fake, log });
+      const id = '002_7885229fa645d1c2.txt';
+      const before = chunkIds(index);
+      const file = index.manifest.files[id]!;
+      const chunks = file.labels.map((l) => index.chunks.get(l)!);
+      expect(chunks.length).toBeGreaterThan(1);
+      const changed = chunks.map((c) => ({ ...c, text: `${c.text} زبرجد` }));
+      const vectors = await fake.embedPassages(changed.map((c) => c.text));
+      failOnce(proto, method, 2);
+      expect(() => applyRecord(index, { op: 'put', id, hash: 'cd'.repeat(32), info: file.info, chunks: changed, vectors, model: fake.modelId })).toThrow(/injected.*previous version is kept/);
+      expect(chunkIds(index)).toEqual(before);
+      expect(index.manifest.files[id]!.hash).toBe(file.hash);
+      expectConsistent(index, vectors[0]);
+      expect(has(index, 'زبرجد')).toBe(false);
+      // No stray postings either: the word's terms are in no document.
+      const terms = index.lexical.analyzeDocument('زبرجد');
+      expect(terms.length).toBeGreaterThan(0);
+      expect(terms.map((t) => index.lexical.docFreq(t))).toEqual(terms.map(() => 0));
+    });
+  }
+
+  it('updateFiles: applying fails after the journal took the update; the index is loaded again from disk, consistent, same as a reload', async () => {
+    const { log: warned, records: logged } = capturingLog();
+    const e = await engine(fake, { log: warned });
+    fs.writeFileSync(path.join(corpusDir, 'live.txt'), article('زبرجد'));
+    await e.updateFiles(['live.txt']);
+    const live = () => (e as unknown as { index: CorpusIndex }).index;
+    const first = live();
+    expect(first.manifest.files['live.txt']!.labels.length).toBeGreaterThan(1);
+    // The change's second vector cannot be added (as if out of memory), after the journal append.
+    fs.writeFileSync(path.join(corpusDir, 'live.txt'), article('فيروزج'));
+    fs.writeFileSync(path.join(corpusDir, 'live2.txt'), article('ياقوت'));
+    failOnce(DenseIndex.prototype, 'add', 2);
+    const changes = await e.updateFiles(['live.txt', 'live2.txt']);
+    expect(changes).toMatchObject({ changed: ['live.txt'], added: ['live2.txt'] });
+    expect(logged().some((l) => l.level === 40 && /loading the index again/.test(l.msg))).toBe(true);
+    const index = live();
+    expect(index).not.toBe(first);
+    const [probe] = await fake.embedPassages([index.chunks.get(index.manifest.files['live.txt']!.labels[1]!)!.text]);
+    expectConsistent(index, probe);
+    expect(has(index, 'فيروزج') && has(index, 'ياقوت') && !has(index, 'زبرجد')).toBe(true);
+    expect(e.info().chunks).toBe(index.chunks.size);
+    expect((await e.ask('ما هي كلمة فيروزج في البيان الختامي؟')).citations.map((c) => c.file)).toContain('live.txt');
+    const reloaded = loadIndex(indexDir);
+    expect(chunkIds(reloaded)).toEqual(chunkIds(index));
+    expectConsistent(reloaded);
+    // Later updates go on through the journal.
+    fs.writeFileSync(path.join(corpusDir, 'live3.txt'), article('مرجان'));
+    expect((await e.updateFiles(['live3.txt'])).added).toEqual(['live3.txt']);
+    expect(has(loadIndex(indexDir), 'مرجان')).toBe(true);
   });
 });
