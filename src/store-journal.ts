@@ -24,6 +24,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { IndexError } from './errors.js';
 import { metadataText } from './ingest/chunk.js';
 import type { LexicalFields } from './retrieve/lexical.js';
 import { decodeChunks, encodeChunks, type ChunkFile } from './store-chunks.js';
@@ -213,9 +214,10 @@ export const FILE_WRITER: JournalWriter = {
 /**
  * An append failed and cutting the file back failed too: the journal may end in a partial
  * record, after which no record may be appended (it would turn the torn tail into corruption).
- * A load drops that tail as a crash's, with a warning.
+ * A load drops that tail as a crash's, with a warning. An {@link IndexError} (the index stage's
+ * error), told apart so the store can stop taking appends.
  */
-export class TornJournalError extends Error {}
+export class TornJournalError extends IndexError {}
 
 /**
  * Appends records with one write, then fsyncs the file (and its folder when the file is new):
