@@ -11,7 +11,7 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntakeError } from '../src/errors.js';
-import { isRefusedAddress, refusalReason, safeFetch, USER_AGENT, type FetchOptions } from '../src/intake/fetch.js';
+import { isMetadataAddress, isRefusedAddress, refusalReason, safeFetch, USER_AGENT, type FetchOptions } from '../src/intake/fetch.js';
 import { gzipBomb, huge, page, redirect, resetMidBody, startWebServer, type WebServer } from './helpers/web-server.js';
 
 const MB = 1024 * 1024;
@@ -195,8 +195,6 @@ describe('safeFetch: refused addresses', () => {
       `http://0x7f.1:${web.port}/article`,
       `http://[::1]:${web.port}/article`,
       `http://[::ffff:127.0.0.1]:${web.port}/article`,
-      'http://169.254.169.254/latest/meta-data/',
-      'http://[fd00:ec2::254]/latest/meta-data/',
       'http://10.0.0.1/',
     ]) {
       const error = await failure(safeFetch(url, strict()));
@@ -228,6 +226,40 @@ describe('safeFetch: refused addresses', () => {
     // The same hop is followed when the name resolves to an allowed address.
     const allowed = await safeFetch(`http://news.example:${web.port}/to-loopback-name`, strict({ lookup: fakeDns(['127.0.0.1']), refuseAddress: fixtureIsPublic }));
     expect(allowed.url).toBe(`http://intranet.example:${web.port}/secret`);
+  });
+
+  it('refuses cloud metadata addresses always, even with FETCH_ALLOW_PRIVATE=true: literal, other spellings, resolved, after a redirect', async () => {
+    const always = /is the cloud metadata address.*, which is never fetched, whatever FETCH_ALLOW_PRIVATE says/;
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://2852039166/latest/meta-data/', // 169.254.169.254 as one number
+      'http://0xa9.0xfe.0xa9.0xfe/latest/meta-data/',
+      'http://[fd00:ec2::254]/latest/meta-data/',
+      'http://[fd00:0ec2:0000::0254]/latest/meta-data/',
+      'http://[::ffff:169.254.169.254]/latest/meta-data/',
+      'http://[64:ff9b::a9fe:a9fe]/latest/meta-data/',
+      'http://[2002:a9fe:a9fe::1]/latest/meta-data/',
+      'http://100.100.100.200/latest/meta-data/',
+    ]) {
+      // allowPrivate on, and a test policy that would allow every address: still refused
+      const error = await failure(safeFetch(url, open({ refuseAddress: () => false })));
+      expect(error.message, url).toMatch(always);
+      expect(error.source, url).toBe(url);
+    }
+    for (const answer of ['169.254.169.254', 'fd00:ec2::254', '::ffff:a9fe:a9fe']) {
+      const error = await failure(safeFetch('http://metadata.example/latest/', open({ lookup: fakeDns(['93.184.216.34', answer]) })));
+      expect(error.message, answer).toMatch(always);
+      expect(error.message, answer).toContain(`the address ${answer} is`);
+    }
+    const redirected = await failure(safeFetch(web.url('/to-metadata'), open()));
+    expect(redirected.message).toContain('(redirected to http://169.254.169.254/latest/meta-data/)');
+    expect(redirected.message).toMatch(always);
+    // the rest of link-local and unique-local space stays allowed by the setting
+    expect(isMetadataAddress('169.254.169.253')).toBe(false);
+    expect(isMetadataAddress('fd00:ec2::253')).toBe(false);
+    expect(isMetadataAddress('not-an-ip')).toBe(false);
+    const allowed = await safeFetch(web.url('/article'), open());
+    expect(allowed.status).toBe(200);
   });
 
   it('refuses redirects to literal metadata and IPv6 loopback addresses and to other schemes', async () => {

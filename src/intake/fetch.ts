@@ -4,8 +4,9 @@
  * Only http and https. Every address a host name resolves to is checked before connecting, and
  * the address of the connection actually made is checked again (a name that answers a public
  * address to one query and a private one to the next gains nothing); an IP literal in the URL is
- * checked too. Loopback, private, link-local, unique-local, carrier-grade NAT, multicast, reserved
- * and cloud-metadata addresses are refused unless `allowPrivate` (FETCH_ALLOW_PRIVATE) is set.
+ * checked too. Loopback, private, link-local, unique-local, carrier-grade NAT, multicast and
+ * reserved addresses are refused unless `allowPrivate` (FETCH_ALLOW_PRIVATE) is set; cloud
+ * metadata addresses (which hand out the machine's credentials) are refused always.
  * Redirects are followed by hand, at most `maxRedirects`, each hop checked like the first. One
  * deadline covers connecting and reading the body; the size cap is enforced while streaming,
  * before and after decompression (a gzip bomb stops at the cap). Only HTML, XHTML, XML
@@ -29,7 +30,7 @@ export const USER_AGENT = 'ArabicNewsQABot/0.1 (bot; fetches news articles and f
 export const DEFAULT_MAX_REDIRECTS = 5;
 
 export interface FetchOptions {
-  /** Whether loopback, private, link-local… addresses may be reached (FETCH_ALLOW_PRIVATE). */
+  /** Whether loopback, private, link-local… addresses may be reached (FETCH_ALLOW_PRIVATE); never cloud metadata ones. */
   allowPrivate: boolean;
   /** Deadline for the whole fetch, redirects and body included, in milliseconds. */
   timeoutMs: number;
@@ -81,8 +82,26 @@ const ACCEPTED_TYPES = new Set([
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** Cloud metadata endpoints, named as such in refusals (they are also link-local / unique-local). */
+/**
+ * Cloud metadata endpoints (AWS/GCP/Azure/Oracle 169.254.169.254, AWS IPv6 fd00:ec2::254, Alibaba
+ * 100.100.100.200): refused whatever FETCH_ALLOW_PRIVATE says, and named as such in refusals.
+ */
 const METADATA = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200']);
+
+/**
+ * Whether `ip` is a cloud metadata endpoint, in any spelling: IPv4, IPv6, or IPv4 written as IPv6
+ * (mapped `::ffff:169.254.169.254`, NAT64, 6to4, IPv4-compatible). Such an address is never
+ * fetched, even with FETCH_ALLOW_PRIVATE: a page or redirect pointing there could read the host's
+ * cloud credentials. Anything that does not parse as an address is not one.
+ */
+export function isMetadataAddress(ip: string): boolean {
+  const bare = ip.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  if (!ipaddr.isValid(bare)) return false;
+  const address = ipaddr.parse(bare);
+  if (METADATA.has(address.toString())) return true;
+  const embedded = address.kind() === 'ipv6' ? embeddedIPv4(address as ipaddr.IPv6) : null;
+  return embedded !== null && METADATA.has(embedded.toString());
+}
 
 const RANGE_NAMES: Record<string, string> = {
   loopback: 'a loopback address',
@@ -282,6 +301,13 @@ function looksBinary(bytes: Uint8Array): boolean {
 function guard(options: FetchOptions, label: string, source: string) {
   const refuse = options.refuseAddress ?? isRefusedAddress;
   const check = (ip: string, how: string): IntakeError | null => {
+    if (isMetadataAddress(ip)) {
+      return new IntakeError(
+        `${label}: ${how} ${ip} is ${refusalReason(ip)}, which is never fetched, whatever FETCH_ALLOW_PRIVATE says ` +
+          `(it hands out this machine's cloud credentials). Use the page's public address instead.`,
+        source,
+      );
+    }
     if (options.allowPrivate || !refuse(ip)) return null;
     const reason = refusalReason(ip) ?? 'not allowed by the fetch policy';
     return new IntakeError(`${label}: ${how} ${ip} is ${reason}; set FETCH_ALLOW_PRIVATE=true to allow it.`, source);
