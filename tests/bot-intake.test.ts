@@ -44,24 +44,47 @@ let chatsByUsername: Map<string, Chat>;
 /** Warnings the bot logged. */
 let warnings: Array<{ msg: string; source?: string }>;
 
+/** Paths the fake file server stalls on: before answering, or after the first bytes of the body (until the request is aborted). */
+let stalls: Map<string, 'headers' | 'body'>;
+
 beforeEach(async () => {
   te = await createTestEngine();
   spy = spyEngine(te.engine);
+  await build();
+});
+
+/** The intake service and the bot over the test engine, with FETCH_TIMEOUT_MS = `fetchTimeoutMs`. */
+async function build(fetchTimeoutMs = 5_000): Promise<void> {
   const intake = await IntakeService.open({
     corpusDir: te.corpusDir,
     engine: spy.engine,
     fetch: safeFetch,
     log: silentLogger(),
-    settings: { fetchAllowPrivate: true, fetchTimeoutMs: 5_000, fetchMaxBytes: MAX_BYTES },
+    settings: { fetchAllowPrivate: true, fetchTimeoutMs, fetchMaxBytes: MAX_BYTES },
   });
+  stalls = new Map();
   files = new Map();
   downloads = [];
   chatsByUsername = new Map([['@sourcefixture', SOURCE]]);
   warnings = [];
   const log = createLogger({ level: 'warn', destination: { write: (line: string) => void warnings.push(JSON.parse(line)) } });
-  const fakeFetch = (async (url: string) => {
+  const fakeFetch = (async (url: string, init?: RequestInit) => {
     downloads.push(String(url));
     const path = String(url).replace(/^.*\/file\/bot[^/]+\//, '');
+    const signal = init?.signal;
+    const stall = stalls.get(path);
+    if (stall === 'headers') {
+      return new Promise<Response>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    }
+    if (stall === 'body') {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('افتتاح محطة'));
+          signal?.addEventListener('abort', () => controller.error(signal.reason), { once: true });
+        },
+      });
+      return new Response(body);
+    }
     const bytes = files.get(path);
     return bytes ? new Response(Buffer.from(bytes)) : new Response('not found', { status: 404 });
   }) as unknown as typeof fetch;
@@ -80,7 +103,7 @@ beforeEach(async () => {
       return { ok: true, result: { file_id: call.payload.file_id, file_unique_id: 'u', file_path: path, file_size: files.get(path)?.length } };
     },
   });
-});
+}
 afterEach(async () => {
   await te.cleanup();
 });
@@ -263,6 +286,17 @@ describe('admins in a private chat', () => {
     expect(plain(h)[0]).toMatch(reason);
     expect(await intakeFiles()).toEqual([]);
   });
+
+  it.each([['before answering', 'headers'], ['in the middle of the file', 'body']] as const)(
+    'a file server that stalls %s is given up after FETCH_TIMEOUT_MS, and the admin is told',
+    async (_when, stall) => {
+      await build(150);
+      stalls.set('documents/slow', stall);
+      await h.send(documentUpdate('slow', 'story.txt', 100));
+      expect(plain(h)[0]).toMatch(/Not added: the page could not be fetched[\s\S]*took longer than 150 ms \(FETCH_TIMEOUT_MS\); send the file again/);
+      expect(await intakeFiles()).toEqual([]);
+    },
+  );
 
   it("anyone else's document is refused and nothing is downloaded", async () => {
     files.set('documents/d2', Buffer.from(WIRE_POST));

@@ -175,7 +175,7 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot<BotContext> {
     reindexing: false,
     nextId: () => `${prefix}${(serial++).toString(36)}`,
     intake: deps.intake ?? null,
-    download: (url, maxBytes) => downloadFile(deps.client?.fetch ?? fetch, url, maxBytes),
+    download: (url, maxBytes) => downloadFile(deps.client?.fetch ?? fetch, url, maxBytes, deps.intake?.settings.fetchTimeoutMs),
   };
 
   /** Logs an error and, where possible, tells the user with a short apology. Never throws. */

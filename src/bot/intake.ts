@@ -27,17 +27,26 @@ import { sendHtml, startTyping } from './send.js';
 /** Default largest document accepted when FETCH_MAX_BYTES is not passed to the bot. */
 const DEFAULT_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
 
+/** Default longest wait for a document download when FETCH_TIMEOUT_MS is not passed to the bot. */
+export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 15_000;
+
 /**
  * Downloads a file from the Bot API's file server with `fetchImpl`, refusing more than
- * `maxBytes` (by Content-Length before reading, and while reading). Errors never hold the URL:
- * it contains the bot token.
+ * `maxBytes` (by Content-Length before reading, and while reading) and giving up after
+ * `timeoutMs` (FETCH_TIMEOUT_MS), headers and body together, so a stalled server cannot hold the
+ * admin's chat. Errors never hold the URL: it contains the bot token.
  */
-export async function downloadFile(fetchImpl: typeof fetch, url: string, maxBytes: number): Promise<Uint8Array> {
+export async function downloadFile(fetchImpl: typeof fetch, url: string, maxBytes: number, timeoutMs = DEFAULT_DOWNLOAD_TIMEOUT_MS): Promise<Uint8Array> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const failed = (error: unknown) =>
+    signal.aborted
+      ? new IntakeError(`the download from Telegram took longer than ${timeoutMs} ms (FETCH_TIMEOUT_MS); send the file again`)
+      : new IntakeError(`the download from Telegram failed (${redactSecrets(describeError(error))}); send the file again`);
   let response: Response;
   try {
-    response = await fetchImpl(url);
+    response = await fetchImpl(url, { signal });
   } catch (error) {
-    throw new IntakeError(`the download from Telegram failed (${redactSecrets(describeError(error))}); send the file again`);
+    throw failed(error);
   }
   if (!response.ok) throw new IntakeError(`Telegram's file server answered HTTP ${response.status}; send the file again`);
   const announced = Number(response.headers.get('content-length') ?? NaN);
@@ -45,17 +54,21 @@ export async function downloadFile(fetchImpl: typeof fetch, url: string, maxByte
   const parts: Uint8Array[] = [];
   let total = 0;
   const body = response.body as unknown as AsyncIterable<Uint8Array> | null;
-  if (body && Symbol.asyncIterator in body) {
-    for await (const part of body) {
-      total += part.byteLength;
-      if (total > maxBytes) throw new IntakeError(`too large: more than ${maxBytes} bytes (FETCH_MAX_BYTES)`);
-      parts.push(part);
+  try {
+    if (body && Symbol.asyncIterator in body) {
+      for await (const part of body) {
+        total += part.byteLength;
+        if (total > maxBytes) throw new IntakeError(`too large: more than ${maxBytes} bytes (FETCH_MAX_BYTES)`);
+        parts.push(part);
+      }
+      return Buffer.concat(parts);
     }
-    return Buffer.concat(parts);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes.byteLength > maxBytes) throw new IntakeError(`too large: ${bytes.byteLength} bytes, the limit is ${maxBytes} (FETCH_MAX_BYTES)`);
+    return bytes;
+  } catch (error) {
+    throw error instanceof IntakeError ? error : failed(error);
   }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.byteLength > maxBytes) throw new IntakeError(`too large: ${bytes.byteLength} bytes, the limit is ${maxBytes} (FETCH_MAX_BYTES)`);
-  return bytes;
 }
 
 /** The reply describing an intake result, in HTML. */

@@ -372,6 +372,11 @@ export class IntakeService {
   /** Article metadata from the index while the tables are built. */
   private indexed: Map<DocId, ArticleInfo> | null = null;
 
+  /** The fetch settings the service was opened with (FETCH_TIMEOUT_MS also bounds document downloads). */
+  get settings(): Readonly<IntakeSettings> {
+    return this.deps.settings;
+  }
+
   /** How many corpus files the duplicate tables hold. */
   get size(): number {
     return this.byFile.size;
