@@ -335,6 +335,31 @@ describe('/add and /latest', () => {
     expect(await intakeFiles()).toEqual([]);
   });
 
+  it('/add and /latest typed in a channel (a source or not) post nothing there and fetch nothing', async () => {
+    const before = web.requests.length;
+    for (const chat of [SOURCE, CHANNEL]) {
+      await h.send(updates.channelPost(`/add ${web.url('/news/books')}`, chat));
+      await h.send(updates.channelPost('/latest', chat));
+      await h.send(updates.channelPost('/latest@NewsQaBot', chat));
+    }
+    expect(h.sent('sendMessage')).toEqual([]);
+    expect(web.requests.length).toBe(before);
+    expect(await intakeFiles()).toEqual([]);
+    // /ask in a channel is still answered there.
+    await h.send(updates.channelPost('/ask كم تنتج محطة التحلية؟', CHANNEL));
+    expect(h.sent('sendMessage').map((c) => c.payload.chat_id)).toEqual([CHANNEL.id]);
+  });
+
+  it('an error while taking in a channel post is logged, and no apology is posted in the channel', async () => {
+    const failing = { add: () => Promise.reject(new Error('intake exploded (fixture)')) } as unknown as IntakeService;
+    const errors: string[] = [];
+    const log = createLogger({ level: 'error', destination: { write: (line: string) => void errors.push(line) } });
+    const bot = createHarness({ engine: spy.engine, config: { sourceChats: { ids: new Set([CHANNEL.id]), usernames: new Set() } }, deps: { intake: failing }, log });
+    await bot.send(updates.channelPost(WIRE_POST, CHANNEL));
+    expect(errors.join('\n')).toMatch(/intake exploded/);
+    expect(bot.sent('sendMessage')).toEqual([]);
+  });
+
   it('/latest lists the newest articles first, with outlet and date, for everyone', async () => {
     await h.send(updates.text(`/add ${web.url('/news/books')}`, { from: ADMIN }));
     const mark = h.mark();

@@ -12,7 +12,7 @@
  *
  * Errors: a chat the bot can no longer write to (403: blocked by the user, removed from the
  * group; 400: chat not found) is logged as a warning and left alone; anything else is logged as
- * an error and the user gets a short apology where possible.
+ * an error and the user gets a short apology where possible (never in a channel).
  */
 import { Bot, BotError, GrammyError, HttpError, type ApiClientOptions, type Transformer } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
@@ -194,6 +194,8 @@ export function createBot(config: BotConfig, deps: BotDeps): Bot<BotContext> {
       return;
     }
     log.error({ updateId: ctx.update.update_id, chatId: ctx.chat?.id, ...detail }, 'error while handling an update');
+    // A channel's readers are not the ones who asked: no apology is posted there.
+    if (ctx.chat?.type === 'channel') return;
     const s = t(pickLang({ text: ctx.msg?.text, languageCode: ctx.from?.language_code }));
     try {
       if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: s.error });

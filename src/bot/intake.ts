@@ -9,7 +9,9 @@
  *   says what was understood (headline, outlet, date, chunks, now answerable) or exactly why
  *   nothing was added. Anyone else's `/add` or document gets a clear refusal and nothing is
  *   fetched; anyone else's forward is a question, as before;
- * - `/latest` lists the newest articles with outlet and date, for everyone.
+ * - `/latest` lists the newest articles with outlet and date, for everyone;
+ * - `/add` and `/latest` typed in a channel get no answer there (nothing is posted in channels
+ *   but answers to `/ask`).
  */
 import { Composer } from 'grammy';
 import type { Message } from 'grammy/types';
@@ -95,6 +97,9 @@ export function renderIntakeResult(result: IntakeResult, lang: Lang): string {
   }
 }
 
+/** Whether the update comes from a channel (where the bot posts nothing but /ask answers). */
+const inChannel = (ctx: BotContext) => ctx.chat?.type === 'channel';
+
 const isAdmin = (ctx: BotContext) => ctx.from !== undefined && ctx.services.config.adminIds.has(ctx.from.id);
 
 async function reply(ctx: BotContext, html: string): Promise<void> {
@@ -141,12 +146,19 @@ export function intakeComposer(): Composer<BotContext> {
     await takeChannelPost(ctx, ctx.editedChannelPost, true);
   });
 
+  // A command typed in a channel is seen by all its readers: /latest and /add stay silent there
+  // (and add nothing); only /ask is answered in channels (questions.ts).
   composer.command('latest', async (ctx) => {
+    if (inChannel(ctx)) return;
     const lang = pickLang({ languageCode: ctx.from?.language_code });
     await reply(ctx, renderLatest(latestArticles(ctx.services.engine.info().articles), lang));
   });
 
   composer.command('add', async (ctx) => {
+    if (inChannel(ctx)) {
+      ctx.services.log.info({ chatId: ctx.chat.id }, '/add in a channel ignored: articles are added in a private chat with the bot');
+      return;
+    }
     const lang = pickLang({ languageCode: ctx.from?.language_code });
     const s = t(lang);
     if (!isAdmin(ctx)) {
