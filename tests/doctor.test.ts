@@ -14,6 +14,7 @@ import { doctorMain, formatDoctor, runDoctor, type DoctorCheck } from '../src/cl
 import { REPO_CORPUS, TEST_ENCODER_DIR } from './helpers/engine.js';
 import { syncIndex } from '../src/indexing.js';
 import { silentLogger } from '../src/log.js';
+import { scenarios, startFakeLlm } from './fixtures/fake-llm/server.js';
 
 const TOKEN = '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef';
 let tmp: string;
@@ -94,6 +95,23 @@ describe('npm run doctor', () => {
     const down = await runDoctor(config({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: `http://127.0.0.1:${port}` }), { timeoutSeconds: 5 });
     expect(find(down, 'Telegram')).toMatchObject({ status: 'fail', detail: expect.stringContaining('could not be reached') });
     for (const c of [...ok, ...wrong, ...down]) expect(c.detail + (c.fix ?? '')).not.toContain('ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+  }, 30_000);
+
+  it('checks a language model endpoint: a one-token completion; a model the server does not list is a warning; a 500 fails', async () => {
+    const fake = await startFakeLlm(scenarios.faithful(), 'llama3.1:8b');
+    try {
+      const ok = await runDoctor(config({ LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'llama3.1:8b', LLM_API_KEY: 'local-secret-key-123' }));
+      expect(find(ok, 'language model')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/llama3\.1:8b at .*one-token completion/) });
+      expect(fake.requests.some((r) => r.body?.max_tokens === 1)).toBe(true);
+      const unlisted = await runDoctor(config({ LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'qwen3:4b' }));
+      expect(find(unlisted, 'language model')).toMatchObject({ status: 'warn', fix: expect.stringContaining('LLM_MODEL') });
+      fake.use(scenarios.serverError());
+      const failing = await runDoctor(config({ LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'llama3.1:8b', LLM_API_KEY: 'local-secret-key-123' }));
+      expect(find(failing, 'language model').status).toBe('fail');
+      for (const c of [...ok, ...failing]) expect(c.detail + (c.fix ?? '')).not.toContain('local-secret-key-123');
+    } finally {
+      await fake.close();
+    }
   }, 30_000);
 
   it('fails an unreachable language model endpoint, saying how to fix it', async () => {
