@@ -13,11 +13,13 @@
  * - live intake (`intake`): new articles written into the corpus folder and added one at a time
  *   through the product's `engine.updateFiles` (read, parse, chunk, embed, journal append +
  *   fsync, lexical and hnsw insert), with the embedding cost of the bench's model (the timing
- *   twin) paid on every chunk, and RSS before and after.
+ *   twin) paid on every chunk, and memory (after a forced collection) before, after and every 20 adds.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT } from '../config.js';
 import { chunkArticle, DEFAULT_CHUNK_OPTIONS } from '../ingest/chunk.js';
@@ -91,11 +93,29 @@ export interface IntakeEntry {
   journal_kb: number;
   /** The index folder gained only the journal: no generation was written. */
   generations_written: number;
+  /** Memory before and after the adds, each read after a forced garbage collection. */
   rss_before_mb: number;
   rss_after_mb: number;
   heap_before_mb: number;
   heap_after_mb: number;
+  /**
+   * Growth per added article after a forced collection (what stays, not garbage), from the
+   * reading after 20 adds when there are 40 or more (the first adds pay one-off costs: the
+   * graph's capacity, the append buffer, caches filling), else from before the first.
+   */
+  heap_kb_per_article: number;
+  rss_kb_per_article: number;
+  /** Memory after a forced collection every 20 adds (0: before the first). */
+  memory_by_adds: Array<{ adds: number } & Memory>;
   embedding: string;
+}
+
+/** Process memory in MB. */
+export interface Memory {
+  heap_mb: number;
+  external_mb: number;
+  array_buffers_mb: number;
+  rss_mb: number;
 }
 
 /**
@@ -131,10 +151,22 @@ class CostedEmbedder implements Embedder {
   async close(): Promise<void> {}
 }
 
-function memory(): { rss: number; heap: number } {
-  (globalThis as { gc?: () => void }).gc?.();
+/**
+ * The garbage collector, to read memory without garbage: `global.gc` under `node --expose-gc`,
+ * otherwise exposed at run time (the bench runs under plain `tsx`).
+ */
+function collector(): () => void {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed) return exposed;
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
+
+/** Memory after a forced collection. */
+function memory(): Memory {
+  collector()();
   const m = process.memoryUsage();
-  return { rss: mb(m.rss), heap: mb(m.heapUsed) };
+  return { heap_mb: mb(m.heapUsed), external_mb: mb(m.external), array_buffers_mb: mb(m.arrayBuffers), rss_mb: mb(m.rss) };
 }
 
 /**
@@ -164,6 +196,7 @@ async function measureIntake(
   const embeds: number[] = [];
   const queries: number[] = [];
   const before = memory();
+  const byAdds: IntakeEntry['memory_by_adds'] = [{ adds: 0, ...before }];
   try {
     for (const [i, article] of fresh.entries()) {
       const name = `intake_${String(i).padStart(4, '0')}.txt`;
@@ -177,11 +210,14 @@ async function measureIntake(
       const tq = timer();
       await engine.ask(questions[i]!);
       queries.push(tq());
+      if ((i + 1) % 20 === 0) byAdds.push({ adds: i + 1, ...memory() });
     }
   } finally {
     await engine.close();
   }
   const after = memory();
+  const from = byAdds.length > 2 ? byAdds[1]! : { adds: 0, ...before };
+  const perArticle = (x: number, y: number) => round(((y - x) * 1024) / (fresh.length - from.adds), 1);
   const chunks = fresh.reduce((sum, _, i) => sum + (index.manifest.files[`intake_${String(i).padStart(4, '0')}.txt`]?.labels.length ?? 0), 0);
   const journal = path.join(indexDir, index.generation ?? '', 'journal.log');
   const q = (xs: number[], p: number) => round(percentile(xs, p), 1);
@@ -196,10 +232,13 @@ async function measureIntake(
     first_query_after_add_ms_p95: q(queries, 95),
     journal_kb: fs.existsSync(journal) ? round(fs.statSync(journal).size / 1024, 1) : 0,
     generations_written: gens() - gensBefore,
-    rss_before_mb: before.rss,
-    rss_after_mb: after.rss,
-    heap_before_mb: before.heap,
-    heap_after_mb: after.heap,
+    rss_before_mb: before.rss_mb,
+    rss_after_mb: after.rss_mb,
+    heap_before_mb: before.heap_mb,
+    heap_after_mb: after.heap_mb,
+    heap_kb_per_article: perArticle(from.heap_mb, after.heap_mb),
+    rss_kb_per_article: perArticle(from.rss_mb, after.rss_mb),
+    memory_by_adds: byAdds,
     embedding: ctx.embedder
       ? `${ctx.model.label}: paid on every chunk; the index keeps ${vectors.modelId} vectors`
       : `no model loaded: ${vectors.modelId} vectors only, embedding cost excluded`,
@@ -257,7 +296,8 @@ function measureRecall(index: DenseIndex, table: ReturnType<typeof packVectors>,
   return { recall: round(recall / (queries.length || 1), 4), p95: round(percentile(latencies, 95), 3), exactMs: round(exactMs, 1) };
 }
 
-export async function benchScale(ctx: BenchContext, label: string, target: number, options: { stress: boolean; hnsw?: HnswParams }): Promise<ScaleEntry> {
+/** `intakeAdds`: articles added one at a time in the intake measurement (default 20, 5 quick). */
+export async function benchScale(ctx: BenchContext, label: string, target: number, options: { stress: boolean; hnsw?: HnswParams; intakeAdds?: number }): Promise<ScaleEntry> {
   const contention = new Contention();
   const hnsw = options.hnsw ?? DEFAULT_HNSW;
   const dir = path.join(ctx.tmp, `scale-${label}`);
@@ -331,7 +371,7 @@ export async function benchScale(ctx: BenchContext, label: string, target: numbe
   const q = (xs: number[], p: number) => round(percentile(xs, p), 3);
 
   // Live intake: articles added one at a time (after the child, which must see the index as built).
-  const nIntake = ctx.quick ? 5 : 20;
+  const nIntake = options.intakeAdds ?? (ctx.quick ? 5 : 20);
   ctx.say(`scale ${label}: adding ${nIntake} articles one at a time through updateFiles`);
   const intake = await measureIntake(ctx, corpusDir, indexDir, re.index, articles, sentencePool(real), embedder, hnsw, nIntake);
   fs.rmSync(corpusDir, { recursive: true, force: true });

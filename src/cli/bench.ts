@@ -9,6 +9,8 @@
  *   --shared DIR                       where to look for the timing twin (default ../shared)
  *   --only cold,query,ingest,bot,scale,generate  sections to run (default all)
  *   --corpus DIR                       the articles (default corpus/)
+ *   --intake-adds N                    articles added one at a time in each scale's intake
+ *                                      measurement (default 20, quick 5; memory read every 20)
  *
  * Sections: ingest (parse+chunk, embedding throughput vs a naive pipeline, build, one-article
  * re-index) · query latency by stage on the real corpus with the model · cold start of the
@@ -52,6 +54,7 @@ interface Args {
   shared: string;
   only: Set<Section>;
   corpus: string;
+  intakeAdds: number | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -62,6 +65,7 @@ function parseArgs(argv: string[]): Args {
     shared: path.resolve(PROJECT_ROOT, '..', 'shared'),
     only: new Set(SECTIONS),
     corpus: path.join(PROJECT_ROOT, 'corpus'),
+    intakeAdds: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -75,7 +79,11 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--model') args.model = value();
     else if (a === '--shared') args.shared = path.resolve(value());
     else if (a === '--corpus') args.corpus = path.resolve(value());
-    else if (a === '--only') {
+    else if (a === '--intake-adds') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--intake-adds needs a whole number of articles, 1 or more`);
+      args.intakeAdds = n;
+    }    else if (a === '--only') {
       const list = value().split(',').map((s) => s.trim()) as Section[];
       for (const s of list) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s} (${SECTIONS.join(', ')})`);
       args.only = new Set(list);
@@ -156,7 +164,7 @@ async function main(): Promise<number> {
     if (args.only.has('scale')) {
       const sizes: Array<[string, number]> = args.quick ? [['10k', 1_000], ['100k', 3_000]] : [['10k', 10_000], ['100k', 100_000]];
       for (const [label, n] of sizes) {
-        const entry = await section<ScaleEntry>(`scale_${label}`, errors, say, () => benchScale(ctx, label, n, { stress: !args.quick && n <= 10_000 }));
+        const entry = await section<ScaleEntry>(`scale_${label}`, errors, say, () => benchScale(ctx, label, n, { stress: !args.quick && n <= 10_000, intakeAdds: args.intakeAdds }));
         if (entry) results.scale[label] = entry;
       }
     }
