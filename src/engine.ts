@@ -413,11 +413,19 @@ class AnswerEngine implements Engine {
     return run;
   }
 
-  /** After the index was replaced or rebuilt: every cache of what it held is emptied. */
-  private clearCaches(): void {
+  /**
+   * After some articles changed in place: the caches kept by article or story (near-duplicates,
+   * section and lede terms) are emptied; per-chunk caches are keyed by chunk object and age out.
+   */
+  private clearStoryCaches(): void {
     this.duplicates = null;
     this.sectionTermCache.clear();
     this.ledeTermCache.clear();
+  }
+
+  /** After the index was replaced or rebuilt: every cache of what it held is emptied. */
+  private clearCaches(): void {
+    this.clearStoryCaches();
     this.analysisCache.clear();
     this.titleTermCache.clear();
     this.textCache.clear();
@@ -485,9 +493,7 @@ class AnswerEngine implements Engine {
         this.clearCaches();
         this.warm();
       } else if (changes.added.length + changes.changed.length + changes.removed.length > 0) {
-        this.duplicates = null;
-        this.sectionTermCache.clear();
-        this.ledeTermCache.clear();
+        this.clearStoryCaches();
       }
       const bound = this.options.merge ?? {};
       const twice = { records: 2 * (bound.records ?? JOURNAL_MERGE_RECORDS), bytes: 2 * (bound.bytes ?? JOURNAL_MERGE_BYTES) };
@@ -507,9 +513,7 @@ class AnswerEngine implements Engine {
   private catchUp(): void {
     const state = catchUpJournal(this.options.indexDir, this.index);
     if (state === 'caught-up') {
-      this.duplicates = null;
-      this.sectionTermCache.clear();
-      this.ledeTermCache.clear();
+      this.clearStoryCaches();
     } else if (state === 'stale') {
       this.options.log.info(`The index in ${this.options.indexDir} was rewritten by another process: loading it again.`);
       this.index = loadIndex(this.options.indexDir, { log: this.options.log });
