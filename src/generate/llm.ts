@@ -13,6 +13,7 @@
  *   (timeout, 429, 500, connection dropped, invalid JSON, empty answer…); the caller falls back
  *   to the quoted answer. The API key is never logged or put in a message.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import OpenAI from 'openai';
 import { GenerationError } from '../errors.js';
 import { registerSecret, type Logger } from '../log.js';
@@ -122,21 +123,6 @@ export class ConcurrencyLimit {
 }
 
 const DEADLINE = Symbol('deadline');
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Milliseconds a 429/503 response asks to wait (`retry-after-ms`, `retry-after` seconds or date). */
 export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | null {
@@ -274,7 +260,7 @@ export function createLlmClient(options: LlmOptions, log: Logger): LlmClient {
           attempt++;
           log.warn({ baseUrl: options.baseUrl, status: status ?? null, waitMs: Math.round(wait), attempt }, 'language model busy or failing: retrying');
           try {
-            await sleep(wait, signal);
+            await delay(wait, undefined, { signal });
           } catch {
             // The wait would outlast the deadline: say what the server answered.
             if (deadline.signal.aborted) throw classify(error, options.baseUrl, options.model, options.timeoutMs);
