@@ -58,7 +58,8 @@ export interface CheckStory {
   opening: string;
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
+/** Cosine similarity of two vectors (0 when either is all zeros). */
+export function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
   let na = 0;
   let nb = 0;

@@ -7,6 +7,7 @@
  * (ARCD, XQuAD) is converted, with gold passages found by their text.
  */
 import { createHash } from 'node:crypto';
+import { cosine } from './embed-check.js';
 import type { Embedder } from './embed.js';
 import type { Checker } from './generate/generate.js';
 import { rng } from './random.js';
@@ -292,15 +293,6 @@ export async function denseSeparation(
   return wins / items.length;
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
-}
 
 /**
  * Which of a question's words the gold passage and the passage ranked first hold: the same ones
