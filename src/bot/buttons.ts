@@ -15,7 +15,6 @@
  */
 import { Composer, InlineKeyboard } from 'grammy';
 import type { InlineKeyboardMarkup, Message } from 'grammy/types';
-import { LruCache } from '../cache.js';
 import type { Answer } from '../types.js';
 import type { BotContext, BotServices } from './context.js';
 import { citationOpening, htmlToPlain, renderPassage, sourceTitle, storyOpening, truncate } from './format.js';
@@ -82,23 +81,10 @@ export function answerKeyboard(
   return keyboard;
 }
 
-/** Support tables (answer id → `Answer.support`), one per bot, as bounded as its answers table. */
-const supportTables = new WeakMap<object, LruCache<string, Record<number, string[]>>>();
-
-/** Remembers a generated answer's support (its source sentences per [n]) for its source buttons. */
-export function rememberSupport(services: Pick<BotServices, 'answers'>, answerId: string, support: Record<number, string[]>): void {
-  let table = supportTables.get(services.answers);
-  if (!table) {
-    table = new LruCache(services.answers.capacity);
-    supportTables.set(services.answers, table);
-  }
-  table.set(answerId, support);
-}
-
 /** The sentences of source `n` that answer `answerId` relies on, when remembered. */
 export function supportOf(services: Pick<BotServices, 'answers'>, answerId: string | undefined, n: number | null): string[] | undefined {
   if (answerId === undefined || n === null) return undefined;
-  return supportTables.get(services.answers)?.get(answerId)?.[n];
+  return services.answers.get(answerId)?.support?.[n];
 }
 
 function buttonsOf(message: Message | undefined): Array<{ text: string; data: string }> {

@@ -31,6 +31,10 @@ export interface AnswerRecord {
   /** Cited files, in citation order. */
   files: string[];
   lang: Lang;
+  /** What the asker read (quotes with their [n], or the generated text), for a follow-up's model prompt. */
+  text?: string;
+  /** A generated answer's source sentences per [n] (`Answer.support`), for its source buttons. */
+  support?: Record<number, string[]>;
 }
 
 export interface BotServices {

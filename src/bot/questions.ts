@@ -16,10 +16,9 @@
  */
 import { Composer } from 'grammy';
 import type { Message, MessageEntity } from 'grammy/types';
-import { LruCache } from '../cache.js';
 import type { Answer, AskContext } from '../types.js';
 import type { AnswerRecord, BotContext } from './context.js';
-import { answerKeyboard, rememberSupport } from './buttons.js';
+import { answerKeyboard } from './buttons.js';
 import { DraftStream } from './draft.js';
 import { escapeHtml, renderAnswer } from './format.js';
 import { pickLang, t } from './i18n.js';
@@ -65,9 +64,6 @@ function repliedBotMessage(ctx: BotContext): Message | undefined {
 export function hasVisibleText(text: string): boolean {
   return /[^\s\p{Cc}\p{Cf}\p{Z}]/u.test(text);
 }
-
-/** Answer texts (answer id → what the asker read), one table per bot, for follow-ups to a generated answer. */
-const answerTexts = new WeakMap<object, LruCache<string, string>>();
 
 /** The most of an earlier answer's text a follow-up passes on. */
 const PREVIOUS_ANSWER_CHARS = 2_000;
@@ -119,9 +115,7 @@ export async function answerQuestion(ctx: BotContext, rawQuestion: string, optio
     const id = services.answerMessages.get(`${chatId}:${options.replyToBot.message_id}`);
     previous = id === undefined ? undefined : services.answers.get(id);
   }
-  const texts = answerTexts.get(services.answers) ?? new LruCache<string, string>(services.answers.capacity);
-  answerTexts.set(services.answers, texts);
-  const previousAnswer = previous ? texts.get(previous.id) : undefined;
+  const previousAnswer = previous?.text || undefined;
   const askContext: AskContext = previous ? { previousQuestion: previous.context, ...(previousAnswer ? { previousAnswer } : {}) } : {};
 
   const stopTyping = startTyping(ctx.api, chatId, log);
@@ -147,10 +141,10 @@ export async function answerQuestion(ctx: BotContext, rawQuestion: string, optio
       context: previous ? `${previous.context.slice(-config.maxQuestionChars)}\n${question}` : question,
       files: [...new Set(answer.citations.map((c) => c.file))],
       lang: answer.lang,
+      text: answerText(answer),
+      ...(answer.support && answer.answerMode === 'generative' ? { support: answer.support } : {}),
     };
     services.answers.set(id, record);
-    texts.set(id, answerText(answer));
-    if (answer.support && answer.answerMode === 'generative') rememberSupport(services, id, answer.support);
     const html = renderAnswer(answer, answer.lang, { chunk: (chunkId) => engine.chunk(chunkId) });
     sent = await sendHtml(ctx.api, chatId, html, { replyTo: message.message_id, keyboard: answerKeyboard(answer, id, services) }, log);
     log.info(
