@@ -8,7 +8,6 @@
  * SIGINT/SIGTERM stop cleanly: no more updates are fetched, answers in flight finish, the engine
  * is closed, exit 0. A second signal exits at once.
  */
-import path from 'node:path';
 import { loadConfig, type Config } from './config.js';
 import { loadEmbedder } from './embed.js';
 import { openEngine } from './engine.js';
@@ -20,7 +19,7 @@ import { runBot } from './bot/run.js';
 import { runConsoleChat } from './cli/chat.js';
 import { consoleDestination } from './cli/setup.js';
 import { safeFetch } from './intake/fetch.js';
-import { FeedPoller } from './intake/poller.js';
+import { feedPollerFor } from './intake/poller.js';
 import { IntakeService } from './intake/service.js';
 import { watchCorpus } from './intake/watch.js';
 import type { Engine } from './types.js';
@@ -105,16 +104,7 @@ async function startIntake(config: Config, engine: Engine, log: Logger): Promise
   await watcher?.ready;
   const poller =
     config.feeds.length > 0
-      ? new FeedPoller({
-          feeds: config.feeds,
-          fetch: safeFetch,
-          fetchOptions: { allowPrivate: config.fetchAllowPrivate, timeoutMs: config.fetchTimeoutMs, maxBytes: config.fetchMaxBytes },
-          take: service.take,
-          maxItems: config.feedMaxItems,
-          intervalMs: config.feedIntervalMinutes * 60_000,
-          log,
-          statePath: path.join(config.indexDir, 'feeds-state.json'),
-        })
+      ? feedPollerFor(config, service.take, log)
       : null;
   poller?.start();
   log.info({ watching: Boolean(watcher), feeds: config.feeds.length }, 'live intake running');

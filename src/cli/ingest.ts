@@ -11,14 +11,13 @@
  * `npm run ingest -- --feeds`: polls every feed in FEEDS once, prints what was added and what
  * failed; exits 0 when every feed could be read, 2 otherwise.
  */
-import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig, type Config } from '../config.js';
 import { loadEmbedder } from '../embed.js';
 import { openEngine } from '../engine.js';
 import { syncIndex } from '../indexing.js';
 import { safeFetch } from '../intake/fetch.js';
-import { FeedPoller } from '../intake/poller.js';
+import { feedPollerFor } from '../intake/poller.js';
 import { describeResult, IntakeService, pollerOutcome } from '../intake/service.js';
 import type { Logger } from '../log.js';
 import { cliLogger, runCli } from './setup.js';
@@ -88,22 +87,17 @@ async function pollFeeds(config: Config, log: Logger): Promise<number> {
   const { engine, service } = await openIntake(config, log);
   try {
     const added: string[] = [];
-    const poller = new FeedPoller({
-      feeds: config.feeds,
-      fetch: safeFetch,
-      fetchOptions: { allowPrivate: config.fetchAllowPrivate, timeoutMs: config.fetchTimeoutMs, maxBytes: config.fetchMaxBytes },
-      take: async (item, feed) => {
+    const poller = feedPollerFor(
+      config,
+      async (item, feed) => {
         const result = await service.addFeedItem(item, feed);
         const line = `${feed.url}: ${describeResult(result)}`;
         if (result.status === 'added' || result.status === 'updated') added.push(line);
         else process.stderr.write(`${line}\n`);
         return pollerOutcome(result, item.link ?? item.id);
       },
-      maxItems: config.feedMaxItems,
-      intervalMs: config.feedIntervalMinutes * 60_000,
       log,
-      statePath: path.join(config.indexDir, 'feeds-state.json'),
-    });
+    );
     const report = await poller.pollOnce();
     for (const line of added) process.stdout.write(`${line}\n`);
     const failed = report.feeds.filter((f) => f.error);

@@ -14,11 +14,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../config.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { writeFileAtomic } from '../store.js';
 import { decodeFeed, parseFeed, type FeedItem } from './feeds.js';
-import type { FetchOptions, Fetched } from './fetch.js';
+import { safeFetch, type FetchOptions, type Fetched } from './fetch.js';
 
 /** Times an item whose `take` threw is tried before it is given up. */
 export const MAX_ITEM_ATTEMPTS = 3;
@@ -370,4 +371,28 @@ function newestFirst(items: FeedItem[]): FeedItem[] {
   });
   keyed.sort((a, b) => b.time - a.time || a.index - b.index);
   return keyed.map((k) => k.item);
+}
+
+/** The settings a poller of FEEDS is made from (a part of src/config.ts's Config). */
+export type FeedSettings = Pick<
+  Config,
+  'feeds' | 'feedIntervalMinutes' | 'feedMaxItems' | 'fetchAllowPrivate' | 'fetchTimeoutMs' | 'fetchMaxBytes' | 'indexDir'
+>;
+
+/**
+ * The poller of FEEDS as `npm start` and `npm run ingest -- --feeds` run it: the safe fetcher
+ * with the fetch settings, FEED_MAX_ITEMS, FEED_INTERVAL_MINUTES, and its state kept in
+ * INDEX_DIR/feeds-state.json.
+ */
+export function feedPollerFor(settings: FeedSettings, take: FeedPollerDeps['take'], log: Logger): FeedPoller {
+  return new FeedPoller({
+    feeds: settings.feeds,
+    fetch: safeFetch,
+    fetchOptions: { allowPrivate: settings.fetchAllowPrivate, timeoutMs: settings.fetchTimeoutMs, maxBytes: settings.fetchMaxBytes },
+    take,
+    maxItems: settings.feedMaxItems,
+    intervalMs: settings.feedIntervalMinutes * 60_000,
+    log,
+    statePath: path.join(settings.indexDir, 'feeds-state.json'),
+  });
 }
